@@ -38,7 +38,11 @@ func effective(prefix string) string {
 func (c Claims) UserSubject(value string) string { return effective(c.UsernamePrefix) + value }
 
 // GroupSubject is the Kubernetes group name the API server gives a Cognito group.
-func (c Claims) GroupSubject(group string) string { return effective(c.GroupsPrefix) + group }
+func (c Claims) GroupSubject(group string) string { return c.EffectiveGroupsPrefix() + group }
+
+// EffectiveGroupsPrefix is the groups prefix as EKS and kube-apiserver take it: unlike the
+// username prefix, "-" has no special meaning there, so no prefix is an empty one.
+func (c Claims) EffectiveGroupsPrefix() string { return effective(c.GroupsPrefix) }
 
 // APIServerFlags are the kube-apiserver OIDC flags equivalent to associating this identity
 // provider with an EKS cluster; the rehearsal runs a real API server with them.
@@ -49,7 +53,7 @@ func (c Claims) APIServerFlags(issuerURL, clientID string) []string {
 		"--oidc-username-claim=" + c.UsernameClaim,
 		"--oidc-username-prefix=" + c.UsernamePrefix,
 		"--oidc-groups-claim=" + c.GroupsClaim,
-		"--oidc-groups-prefix=" + effective(c.GroupsPrefix),
+		"--oidc-groups-prefix=" + c.EffectiveGroupsPrefix(),
 	}
 	keys := make([]string, 0, len(c.RequiredClaims))
 	for k := range c.RequiredClaims {

@@ -32,7 +32,7 @@ func DomainPrefixBase(project, stack string) string {
 	for _, w := range reservedDomainWords {
 		s = strings.ReplaceAll(strings.ToLower(s), w, "-")
 	}
-	s = truncate(sanitize(s), 54)
+	s = truncate(Sanitize(s), 54)
 	if s == "" {
 		s = "headlamp"
 	}

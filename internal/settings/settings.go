@@ -200,7 +200,7 @@ func Validate(in Input, now time.Time) (Settings, error) {
 
 	s.ClusterName = in.ClusterName
 	if s.ClusterName == "" {
-		s.ClusterName = truncate(sanitize(in.Project+"-"+in.Stack), 100)
+		s.ClusterName = truncate(Sanitize(in.Project+"-"+in.Stack), 100)
 	}
 	if !clusterNameRe.MatchString(s.ClusterName) {
 		p.add("clusterName", s.ClusterName, "use 1-100 letters, digits, '-' or '_', starting with a letter or digit")
@@ -483,8 +483,8 @@ func compareVersions(a, b string) int {
 	return 0
 }
 
-// sanitize lower-cases s and turns every run of other characters into one '-'.
-func sanitize(s string) string {
+// Sanitize lower-cases s and turns every run of other characters into one '-'.
+func Sanitize(s string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(s) {
