@@ -1,0 +1,42 @@
+# headlamp-eks: the two commands a newcomer needs are `make up` and `make test`.
+STACK ?= dev
+SHELL := /bin/bash
+export PATH := $(shell scripts/tools.sh --print-bin-dir):$(PATH)
+export PULUMI_SKIP_UPDATE_CHECK := true
+
+.PHONY: up preview destroy test unit rehearsal tools plan
+
+## up: deploy the stack (default dev) with `pulumi up` on the local file backend .pulumi-state/
+up:
+	scripts/tools.sh pulumi
+	go run -tags local . up -stack $(STACK)
+
+## preview: show what `make up` would change
+preview:
+	scripts/tools.sh pulumi
+	go run -tags local . preview -stack $(STACK)
+
+## destroy: delete everything the stack created (the user pool is protected: see README)
+destroy:
+	scripts/tools.sh pulumi
+	go run -tags local . destroy -stack $(STACK)
+
+## test: every check CI runs (unit tests, then the loopback rehearsal with tools built on first use)
+test:
+	scripts/test.sh
+
+## unit: the fast tests only (no tools needed)
+unit:
+	scripts/test.sh unit
+
+## rehearsal: the loopback sign-in rehearsal only
+rehearsal:
+	scripts/test.sh rehearsal
+
+## tools: build the pinned test tools into the cache
+tools:
+	scripts/tools.sh
+
+## plan: regenerate tests/plan.golden.json after an intended infrastructure change
+plan:
+	go test . -run TestPlanSnapshot -update

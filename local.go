@@ -1,0 +1,95 @@
+//go:build local
+
+// This file turns the program into its own deployment tool when built with `-tags local`
+// (`make up`): it drives the Pulumi CLI through the Automation API with this very program
+// inline, so a laptop needs only the `pulumi` binary (no Go language host) and state stays in
+// a local file backend. Without the tag the program is the plain Pulumi Go program.
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+)
+
+func init() {
+	if len(os.Args) > 1 {
+		os.Exit(local(os.Args[1:]))
+	}
+}
+
+// local runs `up`, `preview` or `destroy` for a stack and returns the process exit code.
+func local(args []string) int {
+	fs := flag.NewFlagSet("headlamp-eks", flag.ContinueOnError)
+	stackName := fs.String("stack", "dev", "stack name (its config is Pulumi.<stack>.yaml)")
+	state := fs.String("state", ".pulumi-state", "directory of the local file backend")
+	if len(args) == 0 || fs.Parse(args[1:]) != nil {
+		fmt.Fprintln(os.Stderr, "usage: go run -tags local . up|preview|destroy [-stack dev] [-state .pulumi-state]")
+		return 2
+	}
+	if err := localRun(context.Background(), args[0], *stackName, *state); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		return 1
+	}
+	return 0
+}
+
+func localRun(ctx context.Context, command, stackName, state string) error {
+	dir, err := filepath.Abs(state)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating state directory: %w", err)
+	}
+	// The CLI inherits this process's environment; these are added to it.
+	env := map[string]string{
+		"PULUMI_BACKEND_URL":       "file://" + dir,
+		"PULUMI_SKIP_UPDATE_CHECK": "true",
+	}
+	if os.Getenv("PULUMI_CONFIG_PASSPHRASE") == "" && os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") == "" {
+		// A local stack needs a passphrase for its secrets; make one once, kept beside the state.
+		file := filepath.Join(dir, "passphrase")
+		if _, err := os.Stat(file); os.IsNotExist(err) {
+			b := make([]byte, 24)
+			if _, err := rand.Read(b); err != nil {
+				return err
+			}
+			if err := os.WriteFile(file, []byte(hex.EncodeToString(b)), 0o600); err != nil {
+				return fmt.Errorf("writing passphrase file: %w", err)
+			}
+			fmt.Fprintf(os.Stderr, "created %s: it decrypts this stack's secrets, keep it\n", file)
+		}
+		env["PULUMI_CONFIG_PASSPHRASE_FILE"] = file
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	stack, err := auto.UpsertStackInlineSource(ctx, stackName, "headlamp-eks", run,
+		auto.WorkDir(cwd), auto.EnvVars(env))
+	if err != nil {
+		return fmt.Errorf("selecting stack %s: %w", stackName, err)
+	}
+	switch command {
+	case "up":
+		_, err = stack.Up(ctx, optup.ProgressStreams(os.Stdout), optup.ErrorProgressStreams(os.Stderr))
+	case "preview":
+		_, err = stack.Preview(ctx, optpreview.ProgressStreams(os.Stdout), optpreview.ErrorProgressStreams(os.Stderr), optpreview.Diff())
+	case "destroy":
+		_, err = stack.Destroy(ctx, optdestroy.ProgressStreams(os.Stdout), optdestroy.ErrorProgressStreams(os.Stderr))
+	default:
+		return fmt.Errorf("unknown command %q: use up, preview or destroy", command)
+	}
+	return err
+}
