@@ -51,8 +51,8 @@ type Mocks struct {
 // computed are the outputs real providers only know after creating the resource; at preview
 // they are left unknown, and so are the ids of all but knownAtPreview.
 var computed = map[string][]string{
-	"aws:cognito/userPool:UserPool":                          {"arn"},
-	"eks:index:Cluster":                                      {"kubeconfigJson", "kubeconfig"},
+	"aws:cognito/userPool:UserPool":                         {"arn"},
+	"eks:index:Cluster":                                     {"kubeconfigJson", "kubeconfig"},
 	"aws:eks/identityProviderConfig:IdentityProviderConfig": {"status", "arn"},
 }
 
