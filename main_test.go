@@ -87,6 +87,16 @@ func TestDevStackUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if out := os.Getenv("HEADLAMP_EKS_GRAPH_OUT"); out != "" {
+		// For bench/: the resource graph the engine would order the deploy by.
+		g, err := m.Graph()
+		if err == nil {
+			err = os.WriteFile(out, g, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	issuer := "https://" + mocktest.PoolEndpoint
 
 	idp := one(t, m, "aws:eks/identityProviderConfig:IdentityProviderConfig")

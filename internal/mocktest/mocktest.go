@@ -268,3 +268,38 @@ func redact(v resource.PropertyValue) interface{} {
 		return v.V
 	}
 }
+
+// GraphNode is one resource of the dependency graph the engine would see.
+type GraphNode struct {
+	URN          string   `json:"urn"`
+	Type         string   `json:"type"`
+	Name         string   `json:"name"`
+	Parent       string   `json:"parent,omitempty"`
+	Custom       bool     `json:"custom"`
+	Dependencies []string `json:"dependencies"`
+}
+
+// Graph is every registration with all the URNs it waits for (dependsOn and property
+// dependencies), for tools that reason about ordering, such as the time-to-sign-in benchmark.
+func (m *Mocks) Graph() ([]byte, error) {
+	var nodes []GraphNode
+	for _, r := range m.Resources() {
+		n := GraphNode{URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Custom: r.Custom, Dependencies: []string{}}
+		if r.RPC != nil {
+			seen := map[string]bool{}
+			deps := append([]string{}, r.RPC.GetDependencies()...)
+			for _, pd := range r.RPC.GetPropertyDependencies() {
+				deps = append(deps, pd.GetUrns()...)
+			}
+			for _, d := range deps {
+				if !seen[d] {
+					seen[d] = true
+					n.Dependencies = append(n.Dependencies, d)
+				}
+			}
+			sort.Strings(n.Dependencies)
+		}
+		nodes = append(nodes, n)
+	}
+	return json.MarshalIndent(nodes, "", "  ")
+}
