@@ -79,7 +79,7 @@ func deploy(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 
 	access, err := components.NewAccess(ctx, name, &components.AccessArgs{
 		Claims:     s.Claims,
-		GroupRoles: map[string]string{s.AdminGroup: "cluster-admin", s.ViewerGroup: "view"},
+		GroupRoles: s.GroupRoles(),
 		UserRoles:  s.UserRoles,
 		Provider:   cluster.Provider,
 	})

@@ -505,3 +505,8 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// GroupRoles is the ClusterRole each Cognito group's members get.
+func (s Settings) GroupRoles() map[string]string {
+	return map[string]string{s.AdminGroup: "cluster-admin", s.ViewerGroup: "view"}
+}
