@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -38,7 +39,12 @@ func local(args []string) int {
 		return 2
 	}
 	if err := localRun(context.Background(), args[0], *stackName, *state); err != nil {
-		fmt.Fprintln(os.Stderr, "error:", err)
+		if auto.IsCompilationError(err) || strings.Contains(err.Error(), "\nstderr: ") {
+			// The CLI's own output, streamed above, already says what went wrong.
+			fmt.Fprintf(os.Stderr, "pulumi %s failed (see the messages above)\n", args[0])
+		} else {
+			fmt.Fprintln(os.Stderr, "error:", err)
+		}
 		return 1
 	}
 	return 0
