@@ -81,6 +81,7 @@ func deploy(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 		Claims:     s.Claims,
 		GroupRoles: s.GroupRoles(),
 		UserRoles:  s.UserRoles,
+		Members:    s.Members(),
 		Provider:   cluster.Provider,
 	})
 	if err != nil {

@@ -213,6 +213,9 @@ func TestDevStackUpdate(t *testing.T) {
 		if len(want) != 0 {
 			t.Errorf("missing bindings %v", want)
 		}
+		if subj, _ := outs["rbacSubjects"].Value.(map[string]string); subj["user:admin@example.com"] != "cognito:admin@example.com" || subj["group:headlamp-admins"] != "cognito:headlamp-admins" {
+			t.Errorf("rbacSubjects %v", outs["rbacSubjects"].Value)
+		}
 		if str(get(idp.Inputs, "oidc", "groupsPrefix")) != "cognito:" || str(get(idp.Inputs, "oidc", "usernameClaim")) != "email" {
 			t.Errorf("EKS claims %v", get(idp.Inputs, "oidc"))
 		}

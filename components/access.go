@@ -20,6 +20,9 @@ type AccessArgs struct {
 	GroupRoles map[string]string
 	// UserRoles binds single users, by the value of their username claim (email), to ClusterRoles.
 	UserRoles []settings.UserRole
+	// Members are users who get their rights through their groups; only their subject names are
+	// reported, so people can see what they will be called in Kubernetes.
+	Members []string
 	// Provider is the cluster's explicit Kubernetes provider; required.
 	Provider pulumi.ProviderResource
 }
@@ -87,6 +90,9 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 		if err := bind("User", u.Email, args.Claims.UserSubject(u.Email), u.ClusterRole); err != nil {
 			return nil, err
 		}
+	}
+	for _, m := range args.Members {
+		subjects["user:"+m] = args.Claims.UserSubject(m)
 	}
 	c.Subjects = pulumi.ToStringMap(subjects).ToStringMapOutput()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"subjects": c.Subjects}); err != nil {

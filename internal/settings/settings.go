@@ -510,3 +510,12 @@ func truncate(s string, n int) string {
 func (s Settings) GroupRoles() map[string]string {
 	return map[string]string{s.AdminGroup: "cluster-admin", s.ViewerGroup: "view"}
 }
+
+// Members are the emails of the users the program creates.
+func (s Settings) Members() []string {
+	var out []string
+	for _, u := range s.Users {
+		out = append(out, u.Email)
+	}
+	return out
+}

@@ -104,7 +104,7 @@ func TestSignInChain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if name != s.Claims.UserSubject(alice.Email) || !contains(groups, subjects["group:"+s.AdminGroup]) {
+		if name != subjects["user:"+alice.Email] || !contains(groups, subjects["group:"+s.AdminGroup]) {
 			t.Errorf("API server says %q in %v; program bound %v", name, groups, subjects)
 		}
 	})
@@ -282,7 +282,7 @@ func newStack(ctx context.Context, t *testing.T, dir string, s settings.Settings
 			return err
 		}
 		access, err := components.NewAccess(ctx, s.ClusterName, &components.AccessArgs{
-			Claims: s.Claims, GroupRoles: s.GroupRoles(), UserRoles: s.UserRoles, Provider: provider,
+			Claims: s.Claims, GroupRoles: s.GroupRoles(), UserRoles: s.UserRoles, Members: s.Members(), Provider: provider,
 		})
 		if err != nil {
 			return err
