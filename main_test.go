@@ -330,11 +330,12 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 		c["headlamp-eks:cognitoDomainPrefix"] = "aws-demo"
 		c["headlamp-eks:nodeCount"] = "two"
 		c["headlamp-eks:cognitoScopes"] = "openid email"
+		c["headlamp-eks:nodecount"] = "3"
 	})
 	if err == nil {
 		t.Fatal("bad config accepted")
 	}
-	for _, want := range []string{"headlamp-eks:kubernetesVersion = \"1.29\"", "headlamp-eks:cognitoDomainPrefix = \"aws-demo\"", "headlamp-eks:nodeCount = \"two\"", "headlamp-eks:cognitoScopes"} {
+	for _, want := range []string{"headlamp-eks:kubernetesVersion = \"1.29\"", "headlamp-eks:cognitoDomainPrefix = \"aws-demo\"", "headlamp-eks:nodeCount = \"two\"", "headlamp-eks:cognitoScopes", "headlamp-eks:nodecount = \"3\": not a headlamp-eks setting; did you mean nodeCount?"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
