@@ -5,18 +5,13 @@ package localcluster
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -27,6 +22,7 @@ import (
 	"time"
 
 	"github.com/headlamp-eks/headlamp-eks/internal/settings"
+	"github.com/headlamp-eks/headlamp-eks/tests/internal/testpki"
 )
 
 // OIDC says which issuer the API server trusts and how it maps claims.
@@ -118,7 +114,7 @@ func Start(ctx context.Context, dir string, o OIDC) (*Cluster, error) {
 	}
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pki.caPEM)
-	c.admin = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{pki.adminCert}}}}
+	c.admin = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{pki.admin.TLS}}}}
 	c.anon = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 	if err := c.waitReady(ctx); err != nil {
 		return nil, err
@@ -284,11 +280,9 @@ func (c *Cluster) WhoAmI(ctx context.Context, token string) (string, []string, i
 
 // pki holds the certificates and keys of a local cluster.
 type pki struct {
-	dir       string
-	caPEM     []byte
-	adminCert tls.Certificate
-	adminPEM  []byte
-	adminKey  []byte
+	dir   string
+	caPEM []byte
+	admin *testpki.Leaf
 }
 
 func (p *pki) file(name string) string { return filepath.Join(p.dir, "pki", name) }
@@ -298,52 +292,16 @@ func newPKI(dir string) (*pki, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "pki"), 0o700); err != nil {
 		return nil, err
 	}
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := testpki.NewCA("rehearsal-ca")
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "rehearsal-ca"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	p.caPEM = ca.PEM
+	srv, err := ca.Server("kube-apiserver", []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"}, "10.96.0.1")
 	if err != nil {
 		return nil, err
 	}
-	ca, _ := x509.ParseCertificate(caDER)
-	p.caPEM = pemBlock("CERTIFICATE", caDER)
-
-	issue := func(serial int64, cn string, orgs []string, server bool) ([]byte, []byte, error) {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return nil, nil, err
-		}
-		t := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn, Organization: orgs},
-			NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
-			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-		if server {
-			t.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-			t.IPAddresses = []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("10.96.0.1")}
-			t.DNSNames = []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"}
-		}
-		der, err := x509.CreateCertificate(rand.Reader, t, ca, &k.PublicKey, caKey)
-		if err != nil {
-			return nil, nil, err
-		}
-		kb, err := x509.MarshalECPrivateKey(k)
-		if err != nil {
-			return nil, nil, err
-		}
-		return pemBlock("CERTIFICATE", der), pemBlock("EC PRIVATE KEY", kb), nil
-	}
-	srvCert, srvKey, err := issue(2, "kube-apiserver", nil, true)
-	if err != nil {
-		return nil, err
-	}
-	if p.adminPEM, p.adminKey, err = issue(3, "rehearsal-admin", []string{"system:masters"}, false); err != nil {
-		return nil, err
-	}
-	if p.adminCert, err = tls.X509KeyPair(p.adminPEM, p.adminKey); err != nil {
+	if p.admin, err = ca.Client("rehearsal-admin", "system:masters"); err != nil {
 		return nil, err
 	}
 	saKey, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -355,18 +313,14 @@ func newPKI(dir string) (*pki, error) {
 		return nil, err
 	}
 	for name, b := range map[string][]byte{
-		"ca.crt": p.caPEM, "apiserver.crt": srvCert, "apiserver.key": srvKey,
-		"sa.key": pemBlock("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(saKey)), "sa.pub": pemBlock("PUBLIC KEY", saPub),
+		"ca.crt": ca.PEM, "apiserver.crt": srv.CertPEM, "apiserver.key": srv.KeyPEM,
+		"sa.key": testpki.PEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(saKey)), "sa.pub": testpki.PEM("PUBLIC KEY", saPub),
 	} {
 		if err := os.WriteFile(p.file(name), b, 0o600); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
-}
-
-func pemBlock(typ string, b []byte) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b})
 }
 
 // kubeconfig is an admin kubeconfig with the certificates inline, as the Pulumi provider takes it.
@@ -376,7 +330,7 @@ func (p *pki) kubeconfig(server string) string {
 		"clusters": []interface{}{map[string]interface{}{"name": "rehearsal", "cluster": map[string]interface{}{
 			"server": server, "certificate-authority-data": p.caPEM}}},
 		"users": []interface{}{map[string]interface{}{"name": "admin", "user": map[string]interface{}{
-			"client-certificate-data": p.adminPEM, "client-key-data": p.adminKey}}},
+			"client-certificate-data": p.admin.CertPEM, "client-key-data": p.admin.KeyPEM}}},
 		"contexts": []interface{}{map[string]interface{}{"name": "rehearsal", "context": map[string]interface{}{
 			"cluster": "rehearsal", "user": "admin"}}},
 	}
