@@ -154,8 +154,13 @@ func TestOidcAssociationWithoutGroupsPrefix(t *testing.T) {
 	if input(idp, "oidc", "usernamePrefix").StringValue() != "cognito:" || input(idp, "oidc", "requiredClaims", "token_use").StringValue() != "id" {
 		t.Errorf("oidc %v", idp.Inputs)
 	}
-	if input(idp, "oidc", "identityProviderConfigName").StringValue() != "cognito" {
-		t.Error("config name")
+	if got := input(idp, "oidc", "identityProviderConfigName").StringValue(); got != ConfigName("https://i", "id", cl) || !strings.HasPrefix(got, "cognito-") {
+		t.Errorf("config name %q", got)
+	}
+	other := cl
+	other.UsernamePrefix = "oidc:"
+	if ConfigName("https://i", "id", cl) == ConfigName("https://i", "id", other) || ConfigName("https://i", "id", cl) == ConfigName("https://j", "id", cl) {
+		t.Error("config name does not change with the settings")
 	}
 }
 

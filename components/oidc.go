@@ -1,7 +1,11 @@
 package components
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
@@ -24,7 +28,8 @@ type OidcAssociationArgs struct {
 	ClientID pulumi.StringInput
 	// Claims maps token claims to Kubernetes users and groups; the same value names RBAC subjects.
 	Claims settings.Claims
-	// ConfigName names the identity provider config in EKS; defaults to "cognito".
+	// ConfigName names the identity provider config in EKS; defaults to ConfigName(...): a name
+	// that changes with the settings.
 	ConfigName string
 	// After are cluster updates that must finish first (EksCluster.ClusterUpdates).
 	After []pulumi.Resource
@@ -47,15 +52,17 @@ func NewOidcAssociation(ctx *pulumi.Context, name string, args *OidcAssociationA
 	if args == nil || args.ClusterName == nil || args.IssuerURL == nil || args.ClientID == nil {
 		return nil, fmt.Errorf("oidc association %s: ClusterName, IssuerURL and ClientID are required", name)
 	}
-	configName := args.ConfigName
-	if configName == "" {
-		configName = "cognito"
+	cl := args.Claims
+	configName := pulumi.String(args.ConfigName).ToStringOutput()
+	if args.ConfigName == "" {
+		configName = pulumi.All(args.IssuerURL, args.ClientID).ApplyT(func(v []interface{}) string {
+			return ConfigName(v[0].(string), v[1].(string), cl)
+		}).(pulumi.StringOutput)
 	}
 	c := &OidcAssociation{}
 	if err := ctx.RegisterComponentResource("headlamp-eks:components:OidcAssociation", name, c, opts...); err != nil {
 		return nil, err
 	}
-	cl := args.Claims
 	var groupsPrefix pulumi.StringPtrInput
 	if p := cl.EffectiveGroupsPrefix(); p != "" {
 		groupsPrefix = pulumi.String(p)
@@ -63,7 +70,7 @@ func NewOidcAssociation(ctx *pulumi.Context, name string, args *OidcAssociationA
 	idp, err := awseks.NewIdentityProviderConfig(ctx, name, &awseks.IdentityProviderConfigArgs{
 		ClusterName: args.ClusterName,
 		Oidc: &awseks.IdentityProviderConfigOidcArgs{
-			IdentityProviderConfigName: pulumi.String(configName),
+			IdentityProviderConfigName: configName,
 			IssuerUrl:                  args.IssuerURL,
 			ClientId:                   args.ClientID,
 			UsernameClaim:              pulumi.String(cl.UsernameClaim),
@@ -89,4 +96,19 @@ func NewOidcAssociation(ctx *pulumi.Context, name string, args *OidcAssociationA
 		return nil, err
 	}
 	return c, nil
+}
+
+// ConfigName names an identity provider config after everything in it. Every field forces a
+// replacement, and a config name is unique per cluster: a name that changes with the settings
+// lets Pulumi create the new association before deleting the old one (EKS allows several from
+// Kubernetes 1.32), so sign-in keeps working with the old settings while the new one associates.
+func ConfigName(issuerURL, clientID string, c settings.Claims) string {
+	keys := make([]string, 0, len(c.RequiredClaims))
+	for k := range c.RequiredClaims {
+		keys = append(keys, k+"="+c.RequiredClaims[k])
+	}
+	sort.Strings(keys)
+	sum := sha256.Sum256([]byte(strings.Join([]string{issuerURL, clientID, c.UsernameClaim, c.UsernamePrefix,
+		c.GroupsClaim, c.EffectiveGroupsPrefix(), strings.Join(keys, ",")}, "\n")))
+	return "cognito-" + hex.EncodeToString(sum[:4])
 }
