@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(shell scripts/tools.sh --print-bin-dir):$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: up preview destroy test unit rehearsal tools plan
+.PHONY: up preview destroy test unit lint rehearsal tools plan
 
 ## up: deploy the stack (default dev) with `pulumi up` on the local file backend .pulumi-state/
 up:
@@ -21,7 +21,7 @@ destroy:
 	scripts/tools.sh pulumi
 	go run -tags local . destroy -stack $(STACK)
 
-## test: every check CI runs (unit tests, then the loopback rehearsal with tools built on first use)
+## test: every check CI runs (unit tests, lint, then the loopback rehearsal; tools built on first use)
 test:
 	scripts/test.sh
 
@@ -32,6 +32,10 @@ unit:
 ## rehearsal: the loopback sign-in rehearsal only
 rehearsal:
 	scripts/test.sh rehearsal
+
+## lint: actionlint on the workflows and golangci-lint (pinned, built once by scripts/tools.sh)
+lint:
+	scripts/test.sh lint
 
 ## tools: build the pinned test tools into the cache
 tools:

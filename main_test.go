@@ -369,7 +369,7 @@ func TestPlanSnapshot(t *testing.T) {
 		t.Fatalf("%v (create it with: go test . -run TestPlanSnapshot -update)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("the resource graph differs from %s.\nIf the change is intended, regenerate it with\n  go test . -run TestPlanSnapshot -update\nand commit the diff. First difference near:\n%s", golden, firstDiff(want, got))
+		t.Fatalf("the resource graph differs from %s.\nIf the change is intended, regenerate it with\n  make plan    (= go test . -run TestPlanSnapshot -update)\nand commit the diff. First difference near:\n%s", golden, firstDiff(want, got))
 	}
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of headlamp-eks: `scripts/test.sh` (all), `scripts/test.sh unit`, or
-# `scripts/test.sh rehearsal`. This is the README's test command (`make test`) and what CI runs.
+# Runs every test of headlamp-eks: `scripts/test.sh` (all), `scripts/test.sh unit`,
+# `scripts/test.sh lint` or `scripts/test.sh rehearsal`. This is the README's test command
+# (`make test`) and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOFLAGS="${GOFLAGS:--buildvcs=false}" GOTOOLCHAIN=local PULUMI_SKIP_UPDATE_CHECK=true
@@ -15,6 +16,14 @@ if [[ $what == all || $what == unit ]]; then
 	go vet -tags local .
 	step "unit tests (components under mocks, validation, whole program, plan snapshot)"
 	go test -count=1 ./...
+fi
+
+if [[ $what == all || $what == lint ]]; then
+	step "lint: actionlint (workflows), golangci-lint (.golangci.yml); pinned, built once by scripts/tools.sh"
+	scripts/tools.sh actionlint golangci-lint >/dev/null
+	lintbin="$(scripts/tools.sh --print-bin-dir)"
+	"${lintbin}/actionlint"
+	"${lintbin}/golangci-lint" run ./...
 fi
 
 if [[ $what == all || $what == rehearsal ]]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/tools.sh — build, from the Go module proxy, the binaries the loopback
-# integration tests need, pinned and cached OUTSIDE the repository.
+# integration tests and the linters need, pinned and cached OUTSIDE the repository.
 #
 #   scripts/tools.sh                  build whatever is missing (idempotent; a fully
 #                                     cached run takes a couple of seconds)
@@ -56,10 +56,12 @@ K8S_SDK_MODULE=github.com/pulumi/pulumi-kubernetes/sdk/v4
 K8S_SDK_FALLBACK=v4.25.0
 KUBERNETES_VERSION=v1.35.4
 ETCD_VERSION=v3.7.3
+ACTIONLINT_VERSION=v1.7.12
+GOLANGCI_LINT_VERSION=v2.15.0
 # Bump to force a rebuild of every tool after changing a build recipe below.
 RECIPE_REV=1
 
-TOOLS=(pulumi pulumi-resource-kubernetes kube-apiserver kube-controller-manager etcd)
+TOOLS=(pulumi pulumi-resource-kubernetes kube-apiserver kube-controller-manager etcd actionlint golangci-lint)
 
 # --- locations -----------------------------------------------------------------------
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -120,6 +122,8 @@ tool_version() {
 	pulumi-resource-kubernetes) echo "${K8S_SDK_VERSION}" ;;
 	kube-apiserver | kube-controller-manager) echo "${KUBERNETES_VERSION}" ;;
 	etcd) echo "${ETCD_VERSION}" ;;
+	actionlint) echo "${ACTIONLINT_VERSION}" ;;
+	golangci-lint) echo "${GOLANGCI_LINT_VERSION}" ;;
 	*) return 1 ;;
 	esac
 }
@@ -138,6 +142,8 @@ tool_estimate() { # minutes on 2 idle cores with a cold build cache
 	kube-apiserver) echo 4 ;;
 	kube-controller-manager) echo 2 ;;
 	etcd) echo 1 ;;
+	actionlint) echo 1 ;;
+	golangci-lint) echo 4 ;;
 	esac
 }
 
@@ -277,6 +283,23 @@ build_etcd() {
 	(cd "${WORKDIR}" && "${GO}" mod edit -require="go.etcd.io/etcd/server/v3@${ETCD_VERSION}")
 	go_build etcd go.etcd.io/etcd/server/v3 \
 		"-X go.etcd.io/etcd/api/v3/version.GitSHA=module-${ETCD_VERSION}"
+}
+
+# go_install OUT PKG@VERSION: for modules without replace directives, plain `go install`
+# with GOBIN in the build directory, then a rename into ${BIN} (same filesystem) as go_build.
+go_install() {
+	local out="$1" pkg="$2"
+	new_workdir "${out}"
+	(cd "${WORKDIR}" && GOBIN="${WORKDIR}/bin" "${GO}" install -trimpath -ldflags "-s -w" "${pkg}")
+	mv -f "${WORKDIR}/bin/${out}" "${BIN}/${out}"
+}
+
+build_actionlint() {
+	go_install actionlint "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}"
+}
+
+build_golangci-lint() {
+	go_install golangci-lint "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@${GOLANGCI_LINT_VERSION}"
 }
 
 # install_tool TOOL: build TOOL unless cached; record the stamp.
