@@ -120,8 +120,8 @@ func TestSignInChain(t *testing.T) {
 		{"viewer group: list pods", tok(victor, fakecognito.TokenOptions{}), "list", "pods", "default", true},
 		{"viewer group: delete pods", tok(victor, fakecognito.TokenOptions{}), "delete", "pods", "default", false},
 		{"viewer group: read secrets", tok(victor, fakecognito.TokenOptions{}), "get", "secrets", namespace, false},
-		{"per-user edit binding: create deployments", tok(carol, fakecognito.TokenOptions{}), "create", "deployments", "default", true},
-		{"per-user edit binding: not cluster-admin", tok(carol, fakecognito.TokenOptions{}), "create", "clusterrolebindings", "", false},
+		{"per-user edit binding: create deployments", tok(carol, fakecognito.TokenOptions{}), "create", "deployments.apps", "default", true},
+		{"per-user edit binding: not cluster-admin", tok(carol, fakecognito.TokenOptions{}), "create", "clusterrolebindings.rbac.authorization.k8s.io", "", false},
 		{"no group, no binding: list pods", tok(dave, fakecognito.TokenOptions{}), "list", "pods", "default", false},
 	} {
 		t.Run(c.who, func(t *testing.T) {

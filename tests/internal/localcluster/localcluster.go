@@ -121,20 +121,46 @@ func Start(ctx context.Context, dir string, o OIDC) (*Cluster, error) {
 	}
 
 	// The garbage collector and namespace controller make deletes finish (pulumi-kubernetes
-	// deletes with foreground propagation).
+	// deletes with foreground propagation); clusterrole-aggregation fills the view, edit and
+	// admin roles, as on EKS.
 	if err := c.run("kube-controller-manager",
 		"--kubeconfig="+kc, "--authentication-kubeconfig="+kc, "--authorization-kubeconfig="+kc,
 		"--bind-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", kcmPort),
 		"--leader-elect=false",
-		"--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token,deployment,replicaset",
+		"--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token,deployment,replicaset,clusterrole-aggregation",
 		"--service-account-private-key-file="+pki.file("sa.key"),
 		"--root-ca-file="+pki.file("ca.crt"),
 		"--use-service-account-credentials=false",
 	); err != nil {
 		return nil, err
 	}
+	if err := c.waitAggregated(ctx); err != nil {
+		return nil, err
+	}
 	ok = true
 	return c, nil
+}
+
+// waitAggregated waits until the controller manager has filled the aggregated "view" role.
+func (c *Cluster) waitAggregated(ctx context.Context) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		code, body, err := c.Do(ctx, "", http.MethodGet, "/apis/rbac.authorization.k8s.io/v1/clusterroles/view", nil)
+		var role struct {
+			Rules []json.RawMessage `json:"rules"`
+		}
+		if err == nil && code == http.StatusOK && json.Unmarshal(body, &role) == nil && len(role.Rules) > 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the view ClusterRole was never aggregated (%d %v)\n%s", code, err, c.Logs("kube-controller-manager"))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
 }
 
 // run starts a binary from PATH with its output in dir/<name>.log.
@@ -237,13 +263,15 @@ func (c *Cluster) Do(ctx context.Context, token, method, path string, body inter
 }
 
 // CanI asks the API server, as the token's user, whether it may do verb on resource (in
-// namespace, "" for all), the way `kubectl auth can-i` does.
+// namespace, "" for all), the way `kubectl auth can-i` does; resource may name its API group
+// as in "deployments.apps".
 func (c *Cluster) CanI(ctx context.Context, token, verb, resource, namespace string) (allowed bool, code int, err error) {
+	resource, group, _ := strings.Cut(resource, ".")
 	review := map[string]interface{}{
 		"apiVersion": "authorization.k8s.io/v1",
 		"kind":       "SelfSubjectAccessReview",
 		"spec": map[string]interface{}{"resourceAttributes": map[string]interface{}{
-			"verb": verb, "resource": resource, "namespace": namespace,
+			"verb": verb, "resource": resource, "group": group, "namespace": namespace,
 		}},
 	}
 	code, body, err := c.Do(ctx, token, http.MethodPost, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review)
