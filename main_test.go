@@ -426,3 +426,16 @@ func plain(v resource.PropertyValue) interface{} {
 		return v.V
 	}
 }
+
+// TestRunExportsEveryOutput runs main's own entry point, exports included.
+func TestRunExportsEveryOutput(t *testing.T) {
+	m := &mocktest.Mocks{Project: "headlamp-eks", Stack: "dev"}
+	cfg := stackConfig(t, "dev")
+	err := pulumi.RunErr(run, pulumi.WithMocks("headlamp-eks", "dev", m), func(info *pulumi.RunInfo) { info.Config = cfg })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Find("aws:eks/identityProviderConfig:IdentityProviderConfig", "")) != 1 {
+		t.Fatal("run did not build the stack")
+	}
+}
