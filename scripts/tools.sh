@@ -83,7 +83,6 @@ export GOFLAGS=-buildvcs=false GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0
 GO="${GO:-go}"
 command -v "${GO}" >/dev/null 2>&1 || GO=/usr/local/go/bin/go
 GO_VERSION="$("${GO}" env GOVERSION)" # e.g. go1.26.8
-GOMODCACHE="$("${GO}" env GOMODCACHE)"
 
 log() { printf 'tools: %s\n' "$*" >&2; }
 die() {
@@ -397,4 +396,5 @@ done
 
 log "binaries in ${BIN} ($(du -sh "${BIN}" 2>/dev/null | cut -f1))"
 # The only line on stdout, so `eval "$(scripts/tools.sh)"` also works.
+# shellcheck disable=SC2016 # a literal $PATH is the point
 printf 'export PATH=%s:$PATH\n' "${BIN}"
