@@ -23,12 +23,12 @@ if [[ $what == all || $what == lint ]]; then
 	scripts/tools.sh actionlint golangci-lint >/dev/null
 	lintbin="$(scripts/tools.sh --print-bin-dir)"
 	"${lintbin}/actionlint"
-	"${lintbin}/golangci-lint" run ./...
+	"${lintbin}/golangci-lint" run --build-tags=local,rehearsal ./...
 fi
 
 if [[ $what == all || $what == rehearsal ]]; then
 	step "tools for the rehearsal (built once from the Go module proxy, then cached)"
-	scripts/tools.sh
+	scripts/tools.sh pulumi pulumi-resource-kubernetes kube-apiserver kube-controller-manager etcd
 	PATH="$(scripts/tools.sh --print-bin-dir):$PATH"
 	export PATH
 	step "loopback rehearsal: real Pulumi engine, kube-apiserver, Cognito-shaped tokens"
