@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -10,17 +12,23 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+	"gopkg.in/yaml.v3"
 
 	"github.com/headlamp-eks/headlamp-eks/internal/settings"
 )
 
-// loadSettings reads every key settings.Input declares, once, and validates the lot. A value of
-// the wrong type is reported with the other problems instead of stopping at the first.
+// loadSettings reads the stack's configuration, once, and validates the lot.
 func loadSettings(ctx *pulumi.Context, now time.Time) (settings.Settings, error) {
+	return settingsFrom(ctx.Project(), ctx.Stack(), ctx.GetConfig, configKeys(ctx), now)
+}
+
+// settingsFrom reads every key settings.Input declares through get and validates them together
+// with every other problem: values of the wrong type, unknown keys in this project's namespace
+// (or in a namespace that looks like a typo of it) and what settings.Validate refuses.
+func settingsFrom(project, stack string, get func(string) (string, bool), keys []string, now time.Time) (settings.Settings, error) {
 	in := settings.Defaults()
-	in.Project, in.Stack = ctx.Project(), ctx.Stack()
-	var typeProblems []settings.Problem
+	in.Project, in.Stack = project, stack
+	var problems []settings.Problem
 
 	v := reflect.ValueOf(&in).Elem()
 	known := map[string]bool{}
@@ -34,29 +42,33 @@ func loadSettings(ctx *pulumi.Context, now time.Time) (settings.Settings, error)
 		if !strings.Contains(key, ":") {
 			full = settings.Namespace + ":" + key
 		}
-		raw, err := config.Try(ctx, full)
-		if err != nil || raw == "" {
-			continue // unset: the default stands
-		}
-		if p := setField(v.Field(i), key, raw); p != nil {
-			typeProblems = append(typeProblems, *p)
+		// A key set to an empty value is taken as set: settings.Validate says whether empty is
+		// allowed, instead of the default silently standing in for it.
+		if raw, ok := get(full); ok {
+			if p := setField(v.Field(i), key, raw); p != nil {
+				problems = append(problems, *p)
+			}
 		}
 	}
 
 	// A mistyped key would otherwise be ignored silently and its default used.
-	for _, full := range configKeys(ctx) {
-		key, ok := strings.CutPrefix(full, settings.Namespace+":")
-		if ok && !known[key] {
-			raw, _ := ctx.GetConfig(full)
-			typeProblems = append(typeProblems, settings.Problem{Key: key, Value: raw, Fix: unknownKeyFix(key, known)})
+	for _, full := range keys {
+		ns, key, _ := strings.Cut(full, ":")
+		raw, _ := get(full)
+		switch {
+		case ns == settings.Namespace && !known[key]:
+			problems = append(problems, settings.Problem{Key: key, Value: raw, Fix: unknownKeyFix(key, known)})
+		case ns != settings.Namespace && distance(ns, settings.Namespace) <= 4 && !known[full]:
+			problems = append(problems, settings.Problem{Key: full, Value: raw,
+				Fix: fmt.Sprintf("%q is not a config namespace this program reads; write %s:%s", ns, settings.Namespace, key)})
 		}
 	}
 
 	s, err := settings.Validate(in, now)
-	if len(typeProblems) == 0 {
+	if len(problems) == 0 {
 		return s, err
 	}
-	all := &settings.Error{Problems: typeProblems}
+	all := &settings.Error{Problems: problems}
 	if verr, ok := err.(*settings.Error); ok {
 		all.Problems = append(all.Problems, verr.Problems...)
 	}
@@ -65,13 +77,17 @@ func loadSettings(ctx *pulumi.Context, now time.Time) (settings.Settings, error)
 
 // setField parses raw into f according to f's Go type.
 func setField(f reflect.Value, key, raw string) *settings.Problem {
+	full := key
+	if !strings.Contains(key, ":") {
+		full = settings.Namespace + ":" + key
+	}
 	switch f.Kind() {
 	case reflect.String:
 		f.SetString(raw)
 	case reflect.Int:
 		n, err := strconv.Atoi(strings.TrimSpace(raw))
 		if err != nil {
-			return &settings.Problem{Key: key, Value: raw, Fix: "use a whole number, e.g. `pulumi config set " + key + " 1`"}
+			return &settings.Problem{Key: key, Value: raw, Fix: "use a whole number, e.g. " + full + ": 1"}
 		}
 		f.SetInt(int64(n))
 	case reflect.Bool:
@@ -83,7 +99,7 @@ func setField(f reflect.Value, key, raw string) *settings.Problem {
 	case reflect.Slice:
 		var list []string
 		if err := json.Unmarshal([]byte(raw), &list); err != nil {
-			return &settings.Problem{Key: key, Value: raw, Fix: "use a list of strings, e.g. `pulumi config set --path '" + key + "[0]' value` or a YAML list in the stack file"}
+			return &settings.Problem{Key: key, Value: raw, Fix: "use a YAML list of strings in the stack file, e.g. " + full + ": [a, b]"}
 		}
 		f.Set(reflect.ValueOf(list))
 	default:
@@ -149,4 +165,72 @@ func distance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// stackFileConfig is the configuration Pulumi would give the program for a stack, read from the
+// files in dir: Pulumi.yaml's values and defaults overlaid with Pulumi.<stack>.yaml. Scalars keep
+// the text as written (an unquoted 1.30 stays "1.30"), lists and maps become JSON, as the engine
+// passes them. The local runner checks a stack with it before the Pulumi CLI does, and the tests
+// read the committed files through it.
+func stackFileConfig(dir, stack string) (map[string]string, error) {
+	var project struct {
+		Name   string `yaml:"name"`
+		Config map[string]struct {
+			Default yaml.Node `yaml:"default"`
+			Value   yaml.Node `yaml:"value"`
+		} `yaml:"config"`
+	}
+	if err := readYAML(filepath.Join(dir, "Pulumi.yaml"), &project); err != nil {
+		return nil, err
+	}
+	cfg := map[string]string{}
+	for k, c := range project.Config {
+		full := k
+		if !strings.Contains(k, ":") {
+			full = project.Name + ":" + k
+		}
+		for _, n := range []yaml.Node{c.Value, c.Default} {
+			if n.Kind != 0 {
+				cfg[full] = nodeText(&n)
+				break
+			}
+		}
+	}
+	var file struct {
+		Config map[string]yaml.Node `yaml:"config"`
+	}
+	if err := readYAML(filepath.Join(dir, "Pulumi."+stack+".yaml"), &file); err != nil {
+		return nil, err
+	}
+	for k, n := range file.Config {
+		if !strings.Contains(k, ":") {
+			k = project.Name + ":" + k
+		}
+		cfg[k] = nodeText(&n)
+	}
+	return cfg, nil
+}
+
+func readYAML(path string, v interface{}) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := yaml.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// nodeText renders a YAML value as a config string: a scalar as written, anything else as JSON.
+func nodeText(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	var v interface{}
+	if err := n.Decode(&v); err != nil {
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }

@@ -11,11 +11,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -34,11 +37,16 @@ func local(args []string) int {
 	fs := flag.NewFlagSet("headlamp-eks", flag.ContinueOnError)
 	stackName := fs.String("stack", "dev", "stack name (its config is Pulumi.<stack>.yaml)")
 	state := fs.String("state", ".pulumi-state", "directory of the local file backend")
+	showSecrets := fs.Bool("show-secrets", false, "outputs: print secret outputs too")
 	if len(args) == 0 || fs.Parse(args[1:]) != nil {
-		fmt.Fprintln(os.Stderr, "usage: go run -tags local . up|preview|destroy [-stack dev] [-state .pulumi-state]")
+		fmt.Fprintln(os.Stderr, "usage: go run -tags local . up|preview|destroy|outputs [-stack dev] [-state .pulumi-state] [-show-secrets]")
 		return 2
 	}
-	if err := localRun(context.Background(), args[0], *stackName, *state); err != nil {
+	if err := checkStackFile(args[0], *stackName); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		return 1
+	}
+	if err := localRun(context.Background(), args[0], *stackName, *state, *showSecrets); err != nil {
 		if auto.IsCompilationError(err) || strings.Contains(err.Error(), "\nstderr: ") {
 			// The CLI's own output, streamed above, already says what went wrong.
 			fmt.Fprintf(os.Stderr, "pulumi %s failed (see the messages above)\n", args[0])
@@ -50,7 +58,34 @@ func local(args []string) int {
 	return 0
 }
 
-func localRun(ctx context.Context, command, stackName, state string) error {
+// checkStackFile refuses a stack without its own file (a mistyped STACK= would otherwise create
+// a new, empty stack) and validates the file's configuration the way the program will, so
+// every problem, type errors included, is reported at once before the Pulumi CLI starts.
+func checkStackFile(command, stackName string) error {
+	file := "Pulumi." + stackName + ".yaml"
+	if _, err := os.Stat(file); err != nil {
+		return fmt.Errorf("no %s here: a stack's configuration lives in its own file; copy Pulumi.dev.yaml to %s, or pick an existing stack with STACK=", file, file)
+	}
+	if command == "destroy" || command == "outputs" {
+		return nil
+	}
+	cfg, err := stackFileConfig(".", stackName)
+	if err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(cfg))
+	for k := range cfg {
+		keys = append(keys, k)
+	}
+	get := func(k string) (string, bool) { v, ok := cfg[k]; return v, ok }
+	_, err = settingsFrom("headlamp-eks", stackName, get, keys, time.Now())
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
+}
+
+func localRun(ctx context.Context, command, stackName, state string, showSecrets bool) error {
 	dir, err := filepath.Abs(state)
 	if err != nil {
 		return err
@@ -94,8 +129,35 @@ func localRun(ctx context.Context, command, stackName, state string) error {
 		_, err = stack.Preview(ctx, optpreview.ProgressStreams(os.Stdout), optpreview.ErrorProgressStreams(os.Stderr), optpreview.Diff())
 	case "destroy":
 		_, err = stack.Destroy(ctx, optdestroy.ProgressStreams(os.Stdout), optdestroy.ErrorProgressStreams(os.Stderr))
+	case "outputs":
+		var outs auto.OutputMap
+		if outs, err = stack.Outputs(ctx); err == nil {
+			printOutputs(outs, showSecrets)
+		}
 	default:
-		return fmt.Errorf("unknown command %q: use up, preview or destroy", command)
+		return fmt.Errorf("unknown command %q: use up, preview, destroy or outputs", command)
 	}
 	return err
+}
+
+// printOutputs prints the stack outputs one per line, in name order, secrets masked unless asked.
+func printOutputs(outs auto.OutputMap, showSecrets bool) {
+	names := make([]string, 0, len(outs))
+	for k := range outs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		o := outs[k]
+		v := o.Value
+		if o.Secret && !showSecrets {
+			v = "[secret] (make outputs SHOW_SECRETS=1)"
+		}
+		if s, ok := v.(string); ok {
+			fmt.Printf("%s: %s\n", k, s)
+			continue
+		}
+		b, _ := json.Marshal(v)
+		fmt.Printf("%s: %s\n", k, b)
+	}
 }

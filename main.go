@@ -32,6 +32,11 @@ func deploy(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range s.Warnings() {
+		if err := ctx.Log.Warn(w, nil); err != nil {
+			return nil, err
+		}
+	}
 	name := s.ClusterName
 
 	pool, err := components.NewCognitoPool(ctx, name, &components.CognitoPoolArgs{
@@ -54,6 +59,7 @@ func deploy(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 
 	cluster, err := components.NewEksCluster(ctx, name, &components.EksClusterArgs{
 		ClusterName:       s.ClusterName,
+		Region:            s.Region,
 		KubernetesVersion: s.KubernetesVersion,
 		SupportType:       s.SupportType,
 		InstanceType:      s.NodeInstanceType,
@@ -96,8 +102,10 @@ func deploy(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 		Scopes:       s.HeadlampScopes,
 		CallbackURL:  s.CallbackURL,
 		LocalPort:    s.LocalPort,
-		Provider:     cluster.Provider,
-		After:        cluster.Nodes,
+		// Works wherever the stack's state is: it asks EKS, not Pulumi, for the kubeconfig.
+		KubeconfigCommand: cluster.KubeconfigCommand,
+		Provider:          cluster.Provider,
+		After:             cluster.Nodes,
 	})
 	if err != nil {
 		return nil, err

@@ -182,7 +182,7 @@ func TestDevStackUpdate(t *testing.T) {
 		if got := str(get(chart.Inputs, "values", "config", "oidc", "callbackURL")); got != cb[0].StringValue() {
 			t.Errorf("chart callbackURL %q", got)
 		}
-		if pf, _ := outs["portForwardCommand"].Value.(string); !strings.Contains(pf, "port-forward svc/headlamp 8000:80") {
+		if pf, _ := outs["portForwardCommand"].Value.(string); pf != "aws eks update-kubeconfig --region us-east-1 --name headlamp-eks-dev --kubeconfig ./kubeconfig && kubectl --kubeconfig ./kubeconfig -n headlamp port-forward svc/headlamp 8000:80" {
 			t.Errorf("port-forward %q", pf)
 		}
 	})
@@ -331,11 +331,13 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 		c["headlamp-eks:nodeCount"] = "two"
 		c["headlamp-eks:cognitoScopes"] = "openid email"
 		c["headlamp-eks:nodecount"] = "3"
+		c["headlamp-eks:usernamePrefix"] = ""
+		c["headlamp:nodeCount"] = "2"
 	})
 	if err == nil {
 		t.Fatal("bad config accepted")
 	}
-	for _, want := range []string{"headlamp-eks:kubernetesVersion = \"1.29\"", "headlamp-eks:cognitoDomainPrefix = \"aws-demo\"", "headlamp-eks:nodeCount = \"two\"", "headlamp-eks:cognitoScopes", "headlamp-eks:nodecount = \"3\": not a headlamp-eks setting; did you mean nodeCount?"} {
+	for _, want := range []string{"headlamp-eks:kubernetesVersion = \"1.29\"", "headlamp-eks:cognitoDomainPrefix = \"aws-demo\"", "headlamp-eks:nodeCount = \"two\"", "headlamp-eks:cognitoScopes", "headlamp-eks:nodecount = \"3\": not a headlamp-eks setting; did you mean nodeCount?", "headlamp-eks:usernamePrefix = \"\"", "headlamp:nodeCount = \"2\": \"headlamp\" is not a config namespace"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

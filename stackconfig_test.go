@@ -38,12 +38,12 @@ func readProject(t *testing.T) projectFile {
 	return p
 }
 
-// configValue renders a YAML value the way the engine hands config to a program.
+// configValue renders a default the way the engine hands config to a program.
 func configValue(v interface{}) string {
 	switch x := v.(type) {
 	case string:
 		return x
-	case []interface{}, map[string]interface{}:
+	case []interface{}, map[string]interface{}, []string:
 		b, _ := json.Marshal(x)
 		return string(b)
 	default:
@@ -51,36 +51,12 @@ func configValue(v interface{}) string {
 	}
 }
 
-// stackConfig is the configuration `pulumi up` would give the program for a stack: Pulumi.yaml's
-// defaults overlaid with the committed stack file, read from disk (never a copy).
+// stackConfig is the configuration `pulumi up` would give the program for a committed stack.
 func stackConfig(t *testing.T, stack string) map[string]string {
 	t.Helper()
-	p := readProject(t)
-	cfg := map[string]string{}
-	for k, c := range p.Config {
-		full := k
-		if !strings.Contains(k, ":") {
-			full = p.Name + ":" + k
-		}
-		switch {
-		case c.Value != nil:
-			cfg[full] = configValue(c.Value)
-		case c.Default != nil:
-			cfg[full] = configValue(c.Default)
-		}
-	}
-	b, err := os.ReadFile("Pulumi." + stack + ".yaml")
+	cfg, err := stackFileConfig(".", stack)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var s struct {
-		Config map[string]interface{} `yaml:"config"`
-	}
-	if err := yaml.Unmarshal(b, &s); err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range s.Config {
-		cfg[k] = configValue(v)
 	}
 	return cfg
 }

@@ -20,9 +20,10 @@ type AccessArgs struct {
 	GroupRoles map[string]string
 	// UserRoles binds single users, by the value of their username claim (email), to ClusterRoles.
 	UserRoles []settings.UserRole
-	// Members are users who get their rights through their groups; only their subject names are
-	// reported, so people can see what they will be called in Kubernetes.
-	Members []string
+	// Members maps users who get their rights through their groups (by email) to the value of
+	// their username claim; only their subject names are reported, so people can see what they
+	// will be called in Kubernetes.
+	Members map[string]string
 	// Provider is the cluster's explicit Kubernetes provider; required.
 	Provider pulumi.ProviderResource
 }
@@ -91,8 +92,8 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 			return nil, err
 		}
 	}
-	for _, m := range args.Members {
-		subjects["user:"+m] = args.Claims.UserSubject(m)
+	for email, claim := range args.Members {
+		subjects["user:"+email] = args.Claims.UserSubject(claim)
 	}
 	c.Subjects = pulumi.ToStringMap(subjects).ToStringMapOutput()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"subjects": c.Subjects}); err != nil {

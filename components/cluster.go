@@ -15,6 +15,8 @@ import (
 type EksClusterArgs struct {
 	// ClusterName is the EKS cluster name; required.
 	ClusterName string
+	// Region is the cluster's AWS region; required (it is part of KubeconfigCommand).
+	Region string
 	// KubernetesVersion is the EKS minor version, e.g. "1.35"; required.
 	KubernetesVersion string
 	// SupportType is the upgrade policy: "STANDARD" (default) or "EXTENDED" (6x the price).
@@ -38,6 +40,9 @@ type EksCluster struct {
 	Kubeconfig pulumi.StringOutput `pulumi:"kubeconfig"`
 	// Provider is the one Kubernetes provider every Kubernetes resource must use.
 	Provider *kubernetes.Provider
+	// KubeconfigCommand writes a kubeconfig for the cluster to ./kubeconfig with the AWS CLI,
+	// whatever backend holds the stack's state.
+	KubeconfigCommand string
 	// Nodes are the resources that make the cluster able to run pods: what RBAC and Headlamp
 	// wait for.
 	Nodes []pulumi.Resource
@@ -56,8 +61,8 @@ var nodePolicies = map[string]string{
 
 // NewEksCluster creates the cluster, its node role and managed node group, and CoreDNS.
 func NewEksCluster(ctx *pulumi.Context, name string, args *EksClusterArgs, opts ...pulumi.ResourceOption) (*EksCluster, error) {
-	if args == nil || args.ClusterName == "" || args.KubernetesVersion == "" {
-		return nil, fmt.Errorf("eks cluster %s: ClusterName and KubernetesVersion are required", name)
+	if args == nil || args.ClusterName == "" || args.Region == "" || args.KubernetesVersion == "" {
+		return nil, fmt.Errorf("eks cluster %s: ClusterName, Region and KubernetesVersion are required", name)
 	}
 	a := *args
 	if a.SupportType == "" {
@@ -151,6 +156,7 @@ func NewEksCluster(ctx *pulumi.Context, name string, args *EksClusterArgs, opts 
 	if err != nil {
 		return nil, fmt.Errorf("creating kubernetes provider: %w", err)
 	}
+	c.KubeconfigCommand = fmt.Sprintf("aws eks update-kubeconfig --region %s --name %s --kubeconfig ./kubeconfig", a.Region, a.ClusterName)
 	c.Nodes = []pulumi.Resource{cluster, nodes}
 	c.ClusterUpdates = []pulumi.Resource{cluster, nodes, coredns}
 

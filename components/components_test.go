@@ -125,7 +125,7 @@ func TestEksClusterSizesAndOrder(t *testing.T) {
 	var c *EksCluster
 	m := withMocks(t, func(ctx *pulumi.Context) error {
 		var err error
-		c, err = NewEksCluster(ctx, "k", &EksClusterArgs{ClusterName: "k", KubernetesVersion: "1.35", InstanceType: "m6i.large", NodeCount: 2, DiskSizeGiB: 40})
+		c, err = NewEksCluster(ctx, "k", &EksClusterArgs{ClusterName: "k", Region: "eu-west-1", KubernetesVersion: "1.35", InstanceType: "m6i.large", NodeCount: 2, DiskSizeGiB: 40})
 		return err
 	})
 	ng := m.Find("eks:index:ManagedNodeGroup", "k-nodes")[0]
@@ -134,6 +134,9 @@ func TestEksClusterSizesAndOrder(t *testing.T) {
 	}
 	if len(m.Find("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "")) != 3 {
 		t.Error("node role policies")
+	}
+	if c.KubeconfigCommand != "aws eks update-kubeconfig --region eu-west-1 --name k --kubeconfig ./kubeconfig" {
+		t.Errorf("kubeconfig command %q", c.KubeconfigCommand)
 	}
 	if len(c.ClusterUpdates) != 3 || len(c.Nodes) != 2 {
 		t.Errorf("updates %d nodes %d", len(c.ClusterUpdates), len(c.Nodes))
@@ -209,11 +212,12 @@ func TestHeadlampLocalChartAndValues(t *testing.T) {
 			Chart:     settings.Chart{Name: "./testdata/chart", Local: true, Version: "0.45.0", Namespace: "dash"},
 			IssuerURL: pulumi.String("https://issuer"), ClientID: pulumi.String("cid"), ClientSecret: pulumi.String("shh"),
 			Scopes: []string{"profile", "email"}, CallbackURL: "http://localhost:9000/oidc-callback", LocalPort: 9000, Provider: prov,
+			KubeconfigCommand: "get-kubeconfig",
 		})
 		if err != nil {
 			return err
 		}
-		if pf := await(t, h.PortForwardCommand).Value.(string); !strings.HasSuffix(pf, "-n dash port-forward svc/headlamp 9000:80") {
+		if pf := await(t, h.PortForwardCommand).Value.(string); pf != "get-kubeconfig && kubectl --kubeconfig ./kubeconfig -n dash port-forward svc/headlamp 9000:80" {
 			t.Errorf("port-forward %q", pf)
 		}
 		return nil
@@ -256,7 +260,7 @@ func TestValuesAreTheKeysTheChartReads(t *testing.T) {
 }
 
 func TestPortForwardCommandForARealHost(t *testing.T) {
-	if pf := PortForwardCommand("headlamp", 0, "https://h.example.com"); !strings.HasPrefix(pf, "none:") {
+	if pf := PortForwardCommand("", "headlamp", 0, "https://h.example.com"); !strings.HasPrefix(pf, "none:") {
 		t.Errorf("%q", pf)
 	}
 }

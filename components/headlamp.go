@@ -27,6 +27,9 @@ type HeadlampReleaseArgs struct {
 	CallbackURL string
 	// LocalPort is the kubectl port-forward port the callback URL points at (0: not local).
 	LocalPort int
+	// KubeconfigCommand writes a kubeconfig for the cluster to ./kubeconfig; it starts the
+	// port-forward command. Empty assumes ./kubeconfig exists.
+	KubeconfigCommand string
 	// Provider is the cluster's explicit Kubernetes provider; required.
 	Provider pulumi.ProviderResource
 	// After are resources Headlamp needs first (the cluster's nodes).
@@ -178,7 +181,7 @@ func NewHeadlampRelease(ctx *pulumi.Context, name string, args *HeadlampReleaseA
 	c.SecretName = secretName
 	base := strings.TrimSuffix(args.CallbackURL, "/oidc-callback")
 	c.URL = pulumi.String(base).ToStringOutput()
-	c.PortForwardCommand = pulumi.String(PortForwardCommand(args.Chart.Namespace, args.LocalPort, base)).ToStringOutput()
+	c.PortForwardCommand = pulumi.String(PortForwardCommand(args.KubeconfigCommand, args.Chart.Namespace, args.LocalPort, base)).ToStringOutput()
 
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"namespace":          c.Namespace,
@@ -194,10 +197,13 @@ func NewHeadlampRelease(ctx *pulumi.Context, name string, args *HeadlampReleaseA
 
 // PortForwardCommand is the command that serves Headlamp at its URL from a laptop, with the same
 // port the callback URL names (FIELD-REPORTS F4).
-func PortForwardCommand(namespace string, localPort int, url string) string {
+func PortForwardCommand(kubeconfigCommand, namespace string, localPort int, url string) string {
 	if localPort == 0 {
 		return fmt.Sprintf("none: %s is not local; route it to service %s/%s port %d (ingress or load balancer)", url, namespace, ServiceName, servicePort)
 	}
-	return fmt.Sprintf("pulumi stack output kubeconfig --show-secrets > kubeconfig.json && kubectl --kubeconfig kubeconfig.json -n %s port-forward svc/%s %d:%d",
-		namespace, ServiceName, localPort, servicePort)
+	pf := fmt.Sprintf("kubectl --kubeconfig ./kubeconfig -n %s port-forward svc/%s %d:%d", namespace, ServiceName, localPort, servicePort)
+	if kubeconfigCommand != "" {
+		pf = kubeconfigCommand + " && " + pf
+	}
+	return pf
 }

@@ -14,15 +14,16 @@ var reservedDomainWords = []string{"aws", "amazon", "cognito"}
 
 // domainPrefixProblem says what is wrong with a hosted-UI domain prefix, or "" if nothing is.
 func domainPrefixProblem(prefix string) string {
+	var why []string
 	if !domainPrefixRe.MatchString(prefix) {
-		return "use 1-63 lower-case letters, digits and inner hyphens"
+		why = append(why, "use 1-63 lower-case letters, digits and inner hyphens")
 	}
 	for _, w := range reservedDomainWords {
-		if strings.Contains(prefix, w) {
-			return "Cognito refuses prefixes containing the reserved word \"" + w + "\""
+		if strings.Contains(strings.ToLower(prefix), w) {
+			why = append(why, "leave out the reserved word \""+w+"\" (Cognito refuses it)")
 		}
 	}
-	return ""
+	return strings.Join(why, "; ")
 }
 
 // DomainPrefixBase is the readable part of the default domain prefix: the project and stack

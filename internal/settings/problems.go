@@ -40,7 +40,7 @@ func (e *Error) Error() string {
 	if len(e.Problems) != 1 {
 		b.WriteString("s")
 	}
-	b.WriteString("); no resource was registered, nothing was created or changed:")
+	b.WriteString("); no resource was registered, no cloud resource was created or changed:")
 	for _, p := range e.Problems {
 		b.WriteString("\n  - ")
 		b.WriteString(p.String())

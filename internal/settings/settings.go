@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -156,7 +158,7 @@ const cognitoGroupsClaim = "cognito:groups"
 var (
 	clusterNameRe  = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
 	regionRe       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
-	instanceTypeRe = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+$`)
+	instanceTypeRe = regexp.MustCompile(`^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|[0-9]*xlarge|metal(-[0-9]+xl)?)$`)
 	dnsLabelRe     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	groupNameRe    = regexp.MustCompile(`^[A-Za-z0-9_.@+=,-]{1,128}$`)
 	roleNameRe     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?$`)
@@ -212,7 +214,7 @@ func Validate(in Input, now time.Time) (Settings, error) {
 	s.DomainPrefixBase = DomainPrefixBase(in.Project, in.Stack)
 	if in.CognitoDomainPrefix != "" {
 		if why := domainPrefixProblem(in.CognitoDomainPrefix); why != "" {
-			p.add("cognitoDomainPrefix", in.CognitoDomainPrefix, why+"; or unset it to derive a unique valid prefix")
+			p.add("cognitoDomainPrefix", in.CognitoDomainPrefix, why+"; or leave it empty to derive a valid, unique prefix")
 		}
 		s.DomainPrefix = in.CognitoDomainPrefix
 	}
@@ -226,16 +228,15 @@ func Validate(in Input, now time.Time) (Settings, error) {
 		min, max int
 		unit     string
 	}{
-		{"idTokenMinutes", in.IDTokenMinutes, 5, 1440, "minutes"},
+		// Cognito accepts 5 minutes, but Headlamp refreshes sessions from a refresh token held in
+		// one pod's memory, and very short ID tokens end sessions early (FIELD-REPORTS F6).
+		{"idTokenMinutes", in.IDTokenMinutes, 15, 1440, "minutes"},
 		{"accessTokenMinutes", in.AccessTokenMinutes, 5, 1440, "minutes"},
 		{"refreshTokenDays", in.RefreshTokenDays, 1, 3650, "days"},
 	} {
 		if t.val < t.min || t.val > t.max {
-			p.add(t.key, strconv.Itoa(t.val), fmt.Sprintf("Cognito accepts %d to %d %s; 60 minutes (30 days for refresh) is a good default", t.min, t.max, t.unit))
+			p.add(t.key, strconv.Itoa(t.val), fmt.Sprintf("use %d to %d %s; 60 minutes (30 days for refresh tokens) is a good default", t.min, t.max, t.unit))
 		}
-	}
-	if in.IDTokenMinutes >= 5 && in.IDTokenMinutes < 15 {
-		p.add("idTokenMinutes", strconv.Itoa(in.IDTokenMinutes), "use at least 15: Headlamp refreshes the session from a refresh token held in one pod's memory, and very short ID tokens end sessions early (FIELD-REPORTS F6)")
 	}
 
 	s.Claims.validate(&p, s.ClientScopes)
@@ -251,6 +252,9 @@ func Validate(in Input, now time.Time) (Settings, error) {
 
 	s.Users = validateUsers(&p, in)
 	s.UserRoles = validateUserRoles(&p, in.UserRoles)
+	if len(s.UserRoles) > 0 && in.UsernameClaim != "email" {
+		p.add("userRoles", strings.Join(in.UserRoles, ","), fmt.Sprintf("userRoles bind users by email, but usernameClaim is %q, so Kubernetes user names are not emails and these bindings would never match; set usernameClaim to email or bind groups instead", in.UsernameClaim))
+	}
 	s.Chart = validateChart(&p, in)
 
 	return s, p.err()
@@ -259,7 +263,7 @@ func Validate(in Input, now time.Time) (Settings, error) {
 func validateNodes(p *problems, in Input) {
 	switch {
 	case !instanceTypeRe.MatchString(in.NodeInstanceType):
-		p.add("nodeInstanceType", in.NodeInstanceType, "use an EC2 instance type such as t3.small")
+		p.add("nodeInstanceType", in.NodeInstanceType, "use an EC2 instance type, family.size in lower case, such as t3.small or m6i.large")
 	case strings.HasSuffix(in.NodeInstanceType, ".nano") || strings.HasSuffix(in.NodeInstanceType, ".micro"):
 		p.add("nodeInstanceType", in.NodeInstanceType, "use t3.small or larger: nano and micro nodes hold at most 4 pods with the VPC CNI, fewer than Headlamp, CoreDNS, kube-proxy and the CNI need")
 	}
@@ -278,6 +282,8 @@ func validateURL(p *problems, raw string) (base, callback, logout string, port i
 		p.add("headlampUrl", raw, "use an absolute URL such as http://localhost:8000 or https://headlamp.example.com")
 		return raw, "", "", 0
 	}
+	// Host names are case-insensitive; Cognito compares callbacks exactly, so use one spelling.
+	u.Host = strings.ToLower(u.Host)
 	host := u.Hostname()
 	local := host == "localhost" || host == "127.0.0.1"
 	bad := false
@@ -309,6 +315,9 @@ func validateURL(p *problems, raw string) (base, callback, logout string, port i
 			p.add("headlampUrl", raw, "use localhost instead of 127.0.0.1: Cognito allows plain http only for localhost")
 			bad = true
 		}
+	} else if u.Port() == "80" && u.Scheme == "https" {
+		p.add("headlampUrl", raw, "use https without :80 (https is served on 443)")
+		bad = true
 	} else if net.ParseIP(host) != nil {
 		p.add("headlampUrl", raw, "use a host name, not an IP address")
 		bad = true
@@ -408,7 +417,7 @@ func validateUserRoles(p *problems, entries []string) []UserRole {
 		case emailProblem(email) != "":
 			p.add("userRoles", e, emailProblem(email))
 		case !roleNameRe.MatchString(role):
-			p.add("userRoles", e, "name an existing ClusterRole after '=', e.g. view, edit, admin or cluster-admin")
+			p.add("userRoles", e, "name a ClusterRole after '=' in lower case, e.g. view, edit, admin or cluster-admin")
 		case seen[e]:
 			p.add("userRoles", e, "list each binding once")
 		default:
@@ -422,8 +431,13 @@ func validateUserRoles(p *problems, entries []string) []UserRole {
 func validateChart(p *problems, in Input) Chart {
 	c := Chart{Name: in.HeadlampChart, Repo: in.HeadlampChartRepo, Version: in.HeadlampChartVersion, Namespace: in.HeadlampNamespace}
 	c.Local = strings.HasPrefix(c.Name, "/") || strings.HasPrefix(c.Name, "./") || strings.HasPrefix(c.Name, "../")
-	if c.Name == "" {
-		p.add("headlampChart", c.Name, "use \"headlamp\" (the chart in headlampChartRepo) or a local chart path")
+	switch {
+	case c.Name == "" || (!c.Local && strings.Contains(c.Name, "/")):
+		p.add("headlampChart", c.Name, "use \"headlamp\" (the chart in headlampChartRepo; no repo/ prefix) or a local chart path starting with ./ or /")
+	case c.Local:
+		if st, err := os.Stat(filepath.Join(c.Name, "Chart.yaml")); err != nil || st.IsDir() {
+			p.add("headlampChart", c.Name, "no Chart.yaml there: point it at a chart directory, or use \"headlamp\" from headlampChartRepo")
+		}
 	}
 	if !c.Local {
 		u, err := url.Parse(c.Repo)
@@ -437,17 +451,25 @@ func validateChart(p *problems, in Input) Chart {
 	if !semverRe.MatchString(c.Version) {
 		p.add("headlampChartVersion", c.Version, "pin an exact chart version such as 0.45.0 (ranges and \"latest\" make previews unrepeatable)")
 	} else {
+		var missing []string
+		need := ""
 		for _, f := range ChartValueKeys {
 			if compareVersions(c.Version, f.Since) < 0 {
-				p.add("headlampChartVersion", c.Version, fmt.Sprintf("chart %s does not understand %s (added in %s; %s); use %s or newer", c.Version, f.Key, f.Since, f.Why, f.Since))
+				missing = append(missing, fmt.Sprintf("%s (added in %s; %s)", f.Key, f.Since, f.Why))
+				if need == "" || compareVersions(f.Since, need) > 0 {
+					need = f.Since
+				}
 			}
+		}
+		if len(missing) > 0 {
+			p.add("headlampChartVersion", c.Version, fmt.Sprintf("use %s or newer: chart %s ignores %s", need, c.Version, strings.Join(missing, ", ")))
 		}
 	}
 	if !dnsLabelRe.MatchString(c.Namespace) {
 		p.add("headlampNamespace", c.Namespace, "use a Kubernetes namespace name: lower-case letters, digits and '-', at most 63")
 	}
 	if in.HeadlampReplicas != 1 {
-		p.add("headlampReplicas", strconv.Itoa(in.HeadlampReplicas), "use 1: Headlamp keeps refresh tokens in the pod's memory, so with more replicas session refresh fails whenever a request lands on another pod (FIELD-REPORTS F6)")
+		p.add("headlampReplicas", strconv.Itoa(in.HeadlampReplicas), "use 1: Headlamp keeps refresh tokens in the pod's memory, so with more than one replica session refresh fails whenever a request lands on another pod, and with none nothing serves the dashboard")
 	}
 	return c
 }
@@ -511,11 +533,34 @@ func (s Settings) GroupRoles() map[string]string {
 	return map[string]string{s.AdminGroup: "cluster-admin", s.ViewerGroup: "view"}
 }
 
-// Members are the emails of the users the program creates.
-func (s Settings) Members() []string {
+// Members maps each user the program creates (by email) to the value of its username claim,
+// as far as it is known before the user exists (a sub is not).
+func (s Settings) Members() map[string]string {
+	out := map[string]string{}
+	for _, u := range s.Users {
+		switch s.Claims.UsernameClaim {
+		case "email":
+			out[u.Email] = u.Email
+		case "cognito:username":
+			out[u.Email] = u.Username
+		}
+	}
+	return out
+}
+
+// exampleDomains never receive mail (RFC 2606), so a user created there gets no password.
+var exampleDomains = []string{"example.com", "example.org", "example.net"}
+
+// Warnings are settings that work but are probably not what the user wants; unlike problems
+// they do not stop a deploy (the committed dev stack uses an example address on purpose).
+func (s Settings) Warnings() []string {
 	var out []string
 	for _, u := range s.Users {
-		out = append(out, u.Email)
+		_, domain, _ := strings.Cut(u.Email, "@")
+		if contains(exampleDomains, domain) || strings.HasSuffix(domain, ".example") || strings.HasSuffix(domain, ".test") || strings.HasSuffix(domain, ".invalid") {
+			out = append(out, fmt.Sprintf("%s is at a reserved example domain: nobody will receive its temporary password; put your own address in %s:%s",
+				u.Email, Namespace, map[bool]string{true: "adminEmails", false: "viewerEmails"}[u.Group == s.AdminGroup]))
+		}
 	}
 	return out
 }

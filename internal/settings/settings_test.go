@@ -25,6 +25,9 @@ func TestDefaultsAreValid(t *testing.T) {
 	if s.CallbackURL != "http://localhost:8000/oidc-callback" || s.LocalPort != 8000 || s.LogoutURL != "http://localhost:8000/" {
 		t.Errorf("callback %q, port %d, logout %q", s.CallbackURL, s.LocalPort, s.LogoutURL)
 	}
+	if s2, err := Validate(func() Input { in := valid(); in.HeadlampURL = "http://LOCALHOST:8000"; return in }(), today); err != nil || s2.CallbackURL != "http://localhost:8000/oidc-callback" {
+		t.Errorf("upper-case localhost: %v %q", err, s2.CallbackURL)
+	}
 	if s.SupportType != "STANDARD" || s.ClusterName != "headlamp-eks-dev" {
 		t.Errorf("support %q cluster %q", s.SupportType, s.ClusterName)
 	}
@@ -50,11 +53,13 @@ func TestValidateRefuses(t *testing.T) {
 		{"F5 latest chart", func(in *Input) { in.HeadlampChartVersion = "latest" }, "headlampChartVersion", "pin"},
 		{"plain http chart repo", func(in *Input) { in.HeadlampChartRepo = "http://example.com/charts" }, "headlampChartRepo", "https"},
 		{"F6 two replicas", func(in *Input) { in.HeadlampReplicas = 2 }, "headlampReplicas", "refresh tokens"},
-		{"F6 five-minute ID tokens", func(in *Input) { in.IDTokenMinutes = 5 }, "idTokenMinutes", "at least 15"},
+		{"F6 five-minute ID tokens", func(in *Input) { in.IDTokenMinutes = 5 }, "idTokenMinutes", "use 15 to 1440 minutes"},
+		{"zero-minute ID tokens", func(in *Input) { in.IDTokenMinutes = 0 }, "idTokenMinutes", "use 15 to 1440 minutes"},
 		{"token lifetime above Cognito's bound", func(in *Input) { in.AccessTokenMinutes = 2000 }, "accessTokenMinutes", "5 to 1440"},
 		{"refresh lifetime zero", func(in *Input) { in.RefreshTokenDays = 0 }, "refreshTokenDays", "1 to 3650"},
 		{"F12 reserved word aws", func(in *Input) { in.CognitoDomainPrefix = "aws-demo" }, "cognitoDomainPrefix", "reserved word \"aws\""},
 		{"F12 reserved word cognito", func(in *Input) { in.CognitoDomainPrefix = "my-cognito" }, "cognitoDomainPrefix", "reserved word \"cognito\""},
+		{"reserved word in upper case reported with the case", func(in *Input) { in.CognitoDomainPrefix = "My-AWS-Login" }, "cognitoDomainPrefix", "lower-case letters, digits and inner hyphens; leave out the reserved word \"aws\""},
 		{"domain prefix upper case", func(in *Input) { in.CognitoDomainPrefix = "Team" }, "cognitoDomainPrefix", "lower-case"},
 		{"domain prefix too long", func(in *Input) { in.CognitoDomainPrefix = strings.Repeat("a", 64) }, "cognitoDomainPrefix", "1-63"},
 		{"domain prefix trailing hyphen", func(in *Input) { in.CognitoDomainPrefix = "team-" }, "cognitoDomainPrefix", "inner hyphens"},
@@ -68,7 +73,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"path", func(in *Input) { in.HeadlampURL = "https://example.com/headlamp" }, "headlampUrl", "without a path"},
 		{"not a URL", func(in *Input) { in.HeadlampURL = "localhost:8000" }, "headlampUrl", "absolute URL"},
 		{"loopback IP instead of localhost", func(in *Input) { in.HeadlampURL = "http://127.0.0.1:8000" }, "headlampUrl", "localhost instead"},
-		{"F18 chart too old for callbackURL", func(in *Input) { in.HeadlampChartVersion = "0.30.0" }, "headlampChartVersion", "config.oidc.callbackURL (added in 0.35.0"},
+		{"F18 chart too old for callbackURL", func(in *Input) { in.HeadlampChartVersion = "0.30.0" }, "headlampChartVersion", "use 0.43.0 or newer: chart 0.30.0 ignores config.oidc.callbackURL (added in 0.35.0"},
 		{"F18 chart too old for hasScopes", func(in *Input) { in.HeadlampChartVersion = "0.42.0" }, "headlampChartVersion", "hasScopes (added in 0.43.0"},
 		{"F19 tutorial's 1.29", func(in *Input) { in.KubernetesVersion = "1.29" }, "kubernetesVersion", "can no longer create 1.29"},
 		{"1.31 past extended support", func(in *Input) { in.KubernetesVersion = "1.31" }, "kubernetesVersion", "can no longer create"},
@@ -95,6 +100,14 @@ func TestValidateRefuses(t *testing.T) {
 		{"bad cluster name", func(in *Input) { in.ClusterName = "-bad" }, "clusterName", "letters"},
 		{"bad namespace", func(in *Input) { in.HeadlampNamespace = "Headlamp" }, "headlampNamespace", "namespace name"},
 		{"no chart", func(in *Input) { in.HeadlampChart = "" }, "headlampChart", "local chart path"},
+		{"repo/name chart", func(in *Input) { in.HeadlampChart = "headlamp/headlamp" }, "headlampChart", "no repo/ prefix"},
+		{"missing local chart", func(in *Input) { in.HeadlampChart = "./no-such-chart" }, "headlampChart", "no Chart.yaml there"},
+		{"zero replicas", func(in *Input) { in.HeadlampReplicas = 0 }, "headlampReplicas", "with none nothing serves"},
+		{"misspelt instance size", func(in *Input) { in.NodeInstanceType = "t3.smal" }, "nodeInstanceType", "family.size"},
+		{"upper-case instance type", func(in *Input) { in.NodeInstanceType = "T3.Small" }, "nodeInstanceType", "family.size"},
+		{"https on port 80", func(in *Input) { in.HeadlampURL = "https://headlamp.example.com:80" }, "headlampUrl", "without :80"},
+		{"YAML number 1.3 for 1.30", func(in *Input) { in.KubernetesVersion = "1.3" }, "kubernetesVersion", "quote it: \"1.30\""},
+		{"user bindings by email need the email claim", func(in *Input) { in.UsernameClaim, in.UserRoles = "sub", []string{"bob@example.com=edit"} }, "userRoles", "would never match"},
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
@@ -136,7 +149,7 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 		t.Fatalf("want 4 problems, got %v", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"headlamp-eks:kubernetesVersion = \"1.29\"", "headlamp-eks:cognitoDomainPrefix = \"aws-demo\"", "headlamp-eks:headlampReplicas = \"3\"", "nothing was created"} {
+	for _, want := range []string{"headlamp-eks:kubernetesVersion = \"1.29\"", "headlamp-eks:cognitoDomainPrefix = \"aws-demo\"", "headlamp-eks:headlampReplicas = \"3\"", "no cloud resource was created"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)
 		}
@@ -195,5 +208,20 @@ func TestClaimsSubjectsAndFlags(t *testing.T) {
 		if !strings.Contains(flags+" ", want) {
 			t.Errorf("flags %q lack %q", flags, want)
 		}
+	}
+}
+
+func TestWarnsAboutExampleAddresses(t *testing.T) {
+	s, err := Validate(valid(), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := s.Warnings(); len(w) != 1 || !strings.Contains(w[0], "admin@example.com") || !strings.Contains(w[0], "headlamp-eks:adminEmails") {
+		t.Errorf("warnings %v", w)
+	}
+	in := valid()
+	in.AdminEmails = []string{"ops@acme.io"}
+	if s, _ := Validate(in, today); len(s.Warnings()) != 0 {
+		t.Errorf("warned about a real address: %v", s.Warnings())
 	}
 }

@@ -70,7 +70,12 @@ func validateVersion(p *problems, v string, allowExtended bool, now time.Time) (
 		return v, support
 	}
 	if minor < eksVersions[0].minor {
-		p.add("kubernetesVersion", v, "EKS can no longer create "+v+" (past extended support); use "+std)
+		hint := ""
+		if minor < 10 {
+			// YAML reads an unquoted 1.30 as the number 1.3.
+			hint = fmt.Sprintf(" (if you wrote 1.%d0, quote it: \"1.%d0\", or YAML reads it as the number %s)", minor, minor, v)
+		}
+		p.add("kubernetesVersion", v, "EKS can no longer create "+v+" (past extended support); use "+std+hint)
 	} else {
 		p.add("kubernetesVersion", v, "EKS does not offer "+v+" yet; use "+std)
 	}

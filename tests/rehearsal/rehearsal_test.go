@@ -3,6 +3,7 @@
 package rehearsal
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -75,9 +76,10 @@ func TestSignInChain(t *testing.T) {
 	t.Logf("control plane up after %s", time.Since(started).Round(time.Millisecond))
 
 	stack := newStack(ctx, t, dir, s, cluster.Kubeconfig, issuer.URL)
-	up, err := stack.Up(ctx, optup.ProgressStreams(testWriter{t}))
+	var progress bytes.Buffer // Pulumi's progress, shown only when something fails
+	up, err := stack.Up(ctx, optup.ProgressStreams(&progress))
 	if err != nil {
-		t.Fatalf("pulumi up: %v\nkube-apiserver log:\n%s", err, cluster.Logs("kube-apiserver"))
+		t.Fatalf("pulumi up: %v\n%s\nkube-apiserver log:\n%s", err, progress.String(), cluster.Logs("kube-apiserver"))
 	}
 	t.Logf("pulumi up done after %s", time.Since(started).Round(time.Millisecond))
 	secretName, _ := up.Outputs["secretName"].Value.(string)
@@ -215,20 +217,22 @@ func TestSignInChain(t *testing.T) {
 	})
 
 	t.Run("a second up changes nothing", func(t *testing.T) {
-		again, err := stack.Up(ctx, optup.ProgressStreams(testWriter{t}))
+		progress.Reset()
+		again, err := stack.Up(ctx, optup.ProgressStreams(&progress))
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%v\n%s", err, progress.String())
 		}
 		for op, n := range *again.Summary.ResourceChanges {
 			if op != "same" && n > 0 {
-				t.Errorf("second up: %d %s", n, op)
+				t.Errorf("second up: %d %s\n%s", n, op, progress.String())
 			}
 		}
 	})
 
 	t.Run("destroy removes everything", func(t *testing.T) {
-		if _, err := stack.Destroy(ctx, optdestroy.ProgressStreams(testWriter{t})); err != nil {
-			t.Fatalf("destroy: %v\nkube-controller-manager log:\n%s", err, cluster.Logs("kube-controller-manager"))
+		progress.Reset()
+		if _, err := stack.Destroy(ctx, optdestroy.ProgressStreams(&progress)); err != nil {
+			t.Fatalf("destroy: %v\n%s\nkube-controller-manager log:\n%s", err, progress.String(), cluster.Logs("kube-controller-manager"))
 		}
 		deadline := time.Now().Add(2 * time.Minute)
 		for {
@@ -346,12 +350,4 @@ func contains(list []string, s interface{}) bool {
 		}
 	}
 	return false
-}
-
-// testWriter sends Pulumi's progress to the test log.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
 }
