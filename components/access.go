@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
-	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/headlamp-eks/headlamp-eks/internal/settings"
@@ -55,20 +53,20 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 	subjects := map[string]string{}
 	bind := func(kind, who, subject, role string) error {
 		n := bindingName(name, strings.ToLower(kind), who+"-"+role)
-		_, err := rbacv1.NewClusterRoleBinding(ctx, n, &rbacv1.ClusterRoleBindingArgs{
-			Metadata: &metav1.ObjectMetaArgs{
-				Name:   pulumi.String(n),
-				Labels: pulumi.StringMap{"app.kubernetes.io/managed-by": pulumi.String("headlamp-eks")},
+		_, err := newKubeObject(ctx, n, "rbac.authorization.k8s.io/v1", "ClusterRoleBinding", pulumi.Map{
+			"metadata": pulumi.Map{
+				"name":   pulumi.String(n),
+				"labels": pulumi.StringMap{"app.kubernetes.io/managed-by": pulumi.String("headlamp-eks")},
 			},
-			RoleRef: &rbacv1.RoleRefArgs{
-				ApiGroup: pulumi.String("rbac.authorization.k8s.io"),
-				Kind:     pulumi.String("ClusterRole"),
-				Name:     pulumi.String(role),
+			"roleRef": pulumi.Map{
+				"apiGroup": pulumi.String("rbac.authorization.k8s.io"),
+				"kind":     pulumi.String("ClusterRole"),
+				"name":     pulumi.String(role),
 			},
-			Subjects: rbacv1.SubjectArray{&rbacv1.SubjectArgs{
-				ApiGroup: pulumi.String("rbac.authorization.k8s.io"),
-				Kind:     pulumi.String(kind),
-				Name:     pulumi.String(subject),
+			"subjects": pulumi.Array{pulumi.Map{
+				"apiGroup": pulumi.String("rbac.authorization.k8s.io"),
+				"kind":     pulumi.String(kind),
+				"name":     pulumi.String(subject),
 			}},
 		}, pulumi.Parent(c), pulumi.Provider(args.Provider))
 		if err != nil {

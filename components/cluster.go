@@ -3,10 +3,10 @@ package components
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -51,6 +51,28 @@ type EksCluster struct {
 	// answers ResourceInUseException (FIELD-REPORTS F11).
 	ClusterUpdates []pulumi.Resource
 }
+
+// EksPluginVersion is the pulumi-eks version whose components (eks:index:Cluster and
+// eks:index:ManagedNodeGroup) build the cluster.
+//
+// They are registered by type token rather than through pulumi-eks's Go SDK, because that SDK
+// imports pulumi-aws's ec2 package and Kubernetes' core/v1 and storage/v1 packages: 47 s + 41 s
+// of CPU and up to 3.3 GB of compiler memory on every cold build of this program, for two calls
+// (bench/README.md). The engine and the pulumi-eks plugin receive the same registrations.
+const EksPluginVersion = "3.9.1"
+
+// eksCluster holds the outputs of pulumi-eks's Cluster component that this program reads.
+type eksCluster struct {
+	pulumi.ResourceState
+
+	KubeconfigJSON pulumi.StringOutput `pulumi:"kubeconfigJson"`
+}
+
+// ElementType makes an eksCluster usable as an input (a resource reference).
+func (*eksCluster) ElementType() reflect.Type { return reflect.TypeOf((**eksCluster)(nil)).Elem() }
+
+// eksManagedNodeGroup is pulumi-eks's ManagedNodeGroup component.
+type eksManagedNodeGroup struct{ pulumi.ResourceState }
 
 // nodePolicies are the AWS managed policies an EKS worker node role needs.
 var nodePolicies = map[string]string{
@@ -100,33 +122,34 @@ func NewEksCluster(ctx *pulumi.Context, name string, args *EksClusterArgs, opts 
 		attachments = append(attachments, att)
 	}
 
-	authMode := eks.AuthenticationModeApi
-	cluster, err := eks.NewCluster(ctx, name, &eks.ClusterArgs{
-		Name:    pulumi.String(a.ClusterName),
-		Version: pulumi.String(a.KubernetesVersion),
+	cluster := &eksCluster{}
+	err = ctx.RegisterRemoteComponentResource("eks:index:Cluster", name, pulumi.Map{
+		"name":    pulumi.String(a.ClusterName),
+		"version": pulumi.String(a.KubernetesVersion),
 		// Access entries: the creator is admin; managed nodes get their entry from EKS.
-		AuthenticationMode: &authMode,
+		"authenticationMode": pulumi.String("API"),
 		// The default node group is a self-managed autoscaling group of two t2.medium; one
 		// managed node of the configured size below is all the default stack needs.
-		SkipDefaultNodeGroup: pulumi.BoolRef(true),
+		"skipDefaultNodeGroup": pulumi.Bool(true),
 		// The IRSA OIDC provider is a different feature from user sign-in (FIELD-REPORTS F9).
-		CreateOidcProvider: pulumi.Bool(false),
-	}, parent, pulumi.Transforms([]pulumi.ResourceTransform{UpgradePolicyTransform(a.SupportType)}))
+		"createOidcProvider": pulumi.Bool(false),
+	}, cluster, parent, pulumi.Version(EksPluginVersion), pulumi.Transforms([]pulumi.ResourceTransform{UpgradePolicyTransform(a.SupportType)}))
 	if err != nil {
 		return nil, fmt.Errorf("creating eks cluster: %w", err)
 	}
 
-	nodes, err := eks.NewManagedNodeGroup(ctx, name+"-nodes", &eks.ManagedNodeGroupArgs{
-		Cluster:       cluster,
-		NodeRole:      role,
-		InstanceTypes: pulumi.ToStringArray([]string{a.InstanceType}),
-		DiskSize:      pulumi.Int(a.DiskSizeGiB),
-		ScalingConfig: &awseks.NodeGroupScalingConfigArgs{
-			DesiredSize: pulumi.Int(a.NodeCount),
-			MinSize:     pulumi.Int(a.NodeCount),
-			MaxSize:     pulumi.Int(a.NodeCount + 1),
+	nodes := &eksManagedNodeGroup{}
+	err = ctx.RegisterRemoteComponentResource("eks:index:ManagedNodeGroup", name+"-nodes", pulumi.Map{
+		"cluster":       cluster,
+		"nodeRole":      role,
+		"instanceTypes": pulumi.ToStringArray([]string{a.InstanceType}),
+		"diskSize":      pulumi.Int(a.DiskSizeGiB),
+		"scalingConfig": pulumi.Map{
+			"desiredSize": pulumi.Int(a.NodeCount),
+			"minSize":     pulumi.Int(a.NodeCount),
+			"maxSize":     pulumi.Int(a.NodeCount + 1),
 		},
-	}, parent, pulumi.DependsOn(attachments))
+	}, nodes, parent, pulumi.Version(EksPluginVersion), pulumi.DependsOn(attachments))
 	if err != nil {
 		return nil, fmt.Errorf("creating node group: %w", err)
 	}
@@ -145,11 +168,11 @@ func NewEksCluster(ctx *pulumi.Context, name string, args *EksClusterArgs, opts 
 
 	// The name is ours (set above), so it is known at preview; ordering uses ClusterUpdates.
 	c.ClusterName = pulumi.String(a.ClusterName).ToStringOutput()
-	c.Kubeconfig = pulumi.ToSecret(cluster.KubeconfigJson).(pulumi.StringOutput)
+	c.Kubeconfig = pulumi.ToSecret(cluster.KubeconfigJSON).(pulumi.StringOutput)
 	c.Provider, err = kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{
 		// The EKS kubeconfig holds no credential (it runs `aws eks get-token`); the provider
 		// takes it as pulumi-eks returns it, the stack output is marked secret regardless.
-		Kubeconfig: cluster.KubeconfigJson,
+		Kubeconfig: cluster.KubeconfigJSON,
 		// Objects are applied server-side so previews show the API server's own diff.
 		EnableServerSideApply: pulumi.Bool(true),
 	}, parent)

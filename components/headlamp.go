@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/headlamp-eks/headlamp-eks/internal/settings"
@@ -140,8 +138,8 @@ func NewHeadlampRelease(ctx *pulumi.Context, name string, args *HeadlampReleaseA
 	}
 	k8s := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
 
-	ns, err := corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(args.Chart.Namespace)},
+	ns, err := newKubeObject(ctx, name, "v1", "Namespace", pulumi.Map{
+		"metadata": pulumi.Map{"name": pulumi.String(args.Chart.Namespace)},
 	}, append(k8s, pulumi.DependsOn(args.After))...)
 	if err != nil {
 		return nil, fmt.Errorf("creating namespace: %w", err)
@@ -149,15 +147,16 @@ func NewHeadlampRelease(ctx *pulumi.Context, name string, args *HeadlampReleaseA
 
 	// Immutable and auto-named: any change (a new callback URL, a new client) makes a new Secret
 	// under a new name, so the chart's Deployment changes too and Headlamp restarts with it.
-	secret, err := corev1.NewSecret(ctx, name+"-oidc", &corev1.SecretArgs{
-		Metadata:   &metav1.ObjectMetaArgs{Namespace: ns.Metadata.Name()},
-		Immutable:  pulumi.Bool(true),
-		StringData: SecretData(args.IssuerURL, args.ClientID, pulumi.ToSecret(args.ClientSecret).(pulumi.StringOutput), args.Scopes, args.CallbackURL),
+	secret, err := newKubeObject(ctx, name+"-oidc", "v1", "Secret", pulumi.Map{
+		"metadata":   pulumi.Map{"namespace": ns.name()},
+		"type":       pulumi.String("Opaque"),
+		"immutable":  pulumi.Bool(true),
+		"stringData": SecretData(args.IssuerURL, args.ClientID, pulumi.ToSecret(args.ClientSecret).(pulumi.StringOutput), args.Scopes, args.CallbackURL),
 	}, append(k8s, pulumi.AdditionalSecretOutputs([]string{"data", "stringData"}))...)
 	if err != nil {
 		return nil, fmt.Errorf("creating oidc secret: %w", err)
 	}
-	secretName := secret.Metadata.Name().Elem()
+	secretName := secret.name()
 
 	values := secretName.ApplyT(func(n string) (map[string]interface{}, error) {
 		return Values(n, args.CallbackURL)
@@ -166,7 +165,7 @@ func NewHeadlampRelease(ctx *pulumi.Context, name string, args *HeadlampReleaseA
 	chart := &helmv4.ChartArgs{
 		Chart:     pulumi.String(args.Chart.Name),
 		Version:   pulumi.String(args.Chart.Version),
-		Namespace: ns.Metadata.Name(),
+		Namespace: ns.name(),
 		Values:    values,
 	}
 	if !args.Chart.Local {
@@ -176,7 +175,7 @@ func NewHeadlampRelease(ctx *pulumi.Context, name string, args *HeadlampReleaseA
 		return nil, fmt.Errorf("installing headlamp chart: %w", err)
 	}
 
-	c.Namespace = ns.Metadata.Name().Elem()
+	c.Namespace = ns.name()
 	c.ServiceName = pulumi.String(ServiceName).ToStringOutput()
 	c.SecretName = secretName
 	base := strings.TrimSuffix(args.CallbackURL, "/oidc-callback")
