@@ -57,31 +57,6 @@ func one(t *testing.T, m *mocktest.Mocks, typ string) *mocktest.Resource {
 	return rs[0]
 }
 
-// path reads a nested input, e.g. get(r.Inputs, "oidc", "issuerUrl").
-func get(pm resource.PropertyMap, keys ...string) resource.PropertyValue {
-	v := resource.NewProperty(pm)
-	for _, k := range keys {
-		for v.IsSecret() {
-			v = v.SecretValue().Element
-		}
-		if !v.IsObject() {
-			return resource.NewNullProperty()
-		}
-		v = v.ObjectValue()[resource.PropertyKey(k)]
-	}
-	return v
-}
-
-func str(v resource.PropertyValue) string {
-	for v.IsSecret() {
-		v = v.SecretValue().Element
-	}
-	if v.IsString() {
-		return v.StringValue()
-	}
-	return ""
-}
-
 func TestDevStackUpdate(t *testing.T) {
 	m, outs, err := runStack(t, false, nil)
 	if err != nil {
@@ -105,10 +80,10 @@ func TestDevStackUpdate(t *testing.T) {
 	chart := one(t, m, "kubernetes:helm.sh/v4:Chart")
 
 	t.Run("one issuer: EKS trusts what Headlamp uses", func(t *testing.T) {
-		if got := str(get(idp.Inputs, "oidc", "issuerUrl")); got != issuer {
+		if got := mocktest.Str(idp.Input("oidc", "issuerUrl")); got != issuer {
 			t.Errorf("EKS issuer %q, want %q", got, issuer)
 		}
-		if got := str(get(secret.Inputs, "stringData", "OIDC_ISSUER_URL")); got != issuer {
+		if got := mocktest.Str(secret.Input("stringData", "OIDC_ISSUER_URL")); got != issuer {
 			t.Errorf("Headlamp issuer %q, want %q", got, issuer)
 		}
 		if outs["issuerUrl"].Value != issuer {
@@ -116,13 +91,13 @@ func TestDevStackUpdate(t *testing.T) {
 		}
 	})
 	t.Run("one client id", func(t *testing.T) {
-		if a, b := str(get(idp.Inputs, "oidc", "clientId")), str(get(secret.Inputs, "stringData", "OIDC_CLIENT_ID")); a != mocktest.ClientID || b != mocktest.ClientID {
+		if a, b := mocktest.Str(idp.Input("oidc", "clientId")), mocktest.Str(secret.Input("stringData", "OIDC_CLIENT_ID")); a != mocktest.ClientID || b != mocktest.ClientID {
 			t.Errorf("EKS %q, Headlamp %q, want %q", a, b, mocktest.ClientID)
 		}
 	})
 	t.Run("client secret is secret everywhere", func(t *testing.T) {
-		if v := get(secret.Inputs, "stringData", "OIDC_CLIENT_SECRET"); !(v.ContainsSecrets() || get(secret.Inputs, "stringData").ContainsSecrets()) || str(v) != mocktest.ClientSecret {
-			t.Errorf("Secret's client secret is not a Pulumi secret: %v", v)
+		if !secret.InputIsSecret("stringData", "OIDC_CLIENT_SECRET") || mocktest.Str(secret.Input("stringData", "OIDC_CLIENT_SECRET")) != mocktest.ClientSecret {
+			t.Errorf("Secret's client secret is not a Pulumi secret: %v", secret.Input("stringData"))
 		}
 		if !contains(secret.RPC.GetAdditionalSecretOutputs(), "stringData") || !contains(client.RPC.GetAdditionalSecretOutputs(), "clientSecret") {
 			t.Errorf("client secret not marked secret in state")
@@ -152,8 +127,8 @@ func TestDevStackUpdate(t *testing.T) {
 				t.Errorf("%s %s uses provider %q", r.Type, r.Name, r.Provider)
 			}
 		}
-		if str(get(prov.Inputs, "kubeconfig")) != mocktest.Kubeconfig {
-			t.Errorf("provider kubeconfig %v", get(prov.Inputs, "kubeconfig"))
+		if mocktest.Str(prov.Input("kubeconfig")) != mocktest.Kubeconfig {
+			t.Errorf("provider kubeconfig %v", prov.Input("kubeconfig"))
 		}
 	})
 	t.Run("association waits for every other cluster update, nothing waits for it", func(t *testing.T) {
@@ -172,14 +147,14 @@ func TestDevStackUpdate(t *testing.T) {
 		}
 	})
 	t.Run("callback, Headlamp and port-forward agree", func(t *testing.T) {
-		cb := get(client.Inputs, "callbackUrls").ArrayValue()
+		cb := client.Input("callbackUrls").ArrayValue()
 		if len(cb) != 1 || cb[0].StringValue() != "http://localhost:8000/oidc-callback" {
 			t.Fatalf("registered callbacks %v", cb)
 		}
-		if got := str(get(secret.Inputs, "stringData", "OIDC_CALLBACK_URL")); got != cb[0].StringValue() {
+		if got := mocktest.Str(secret.Input("stringData", "OIDC_CALLBACK_URL")); got != cb[0].StringValue() {
 			t.Errorf("Headlamp callback %q", got)
 		}
-		if got := str(get(chart.Inputs, "values", "config", "oidc", "callbackURL")); got != cb[0].StringValue() {
+		if got := mocktest.Str(chart.Input("values", "config", "oidc", "callbackURL")); got != cb[0].StringValue() {
 			t.Errorf("chart callbackURL %q", got)
 		}
 		if pf, _ := outs["portForwardCommand"].Value.(string); pf != "aws eks update-kubeconfig --region us-east-1 --name headlamp-eks-dev --kubeconfig ./kubeconfig && kubectl --kubeconfig ./kubeconfig -n headlamp port-forward svc/headlamp 8000:80" {
@@ -188,23 +163,23 @@ func TestDevStackUpdate(t *testing.T) {
 	})
 	t.Run("scopes: Headlamp asks for what the client allows", func(t *testing.T) {
 		var allowed []string
-		for _, v := range get(client.Inputs, "allowedOauthScopes").ArrayValue() {
+		for _, v := range client.Input("allowedOauthScopes").ArrayValue() {
 			allowed = append(allowed, v.StringValue())
 		}
-		for _, sc := range strings.Split(str(get(secret.Inputs, "stringData", "OIDC_SCOPES")), ",") {
+		for _, sc := range strings.Split(mocktest.Str(secret.Input("stringData", "OIDC_SCOPES")), ",") {
 			if !contains(allowed, sc) {
 				t.Errorf("Headlamp asks for %q, client allows %v", sc, allowed)
 			}
 		}
-		if !get(chart.Inputs, "values", "config", "oidc", "externalSecret", "hasScopes").BoolValue() {
+		if !chart.Input("values", "config", "oidc", "externalSecret", "hasScopes").BoolValue() {
 			t.Errorf("chart would not pass the scopes")
 		}
 	})
 	t.Run("RBAC subjects carry the prefixes EKS applies", func(t *testing.T) {
 		want := map[string]string{"cluster-admin": "cognito:headlamp-admins", "view": "cognito:headlamp-viewers"}
 		for _, r := range m.Find("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "") {
-			role := str(get(r.Inputs, "roleRef", "name"))
-			subj := get(r.Inputs, "subjects").ArrayValue()[0].ObjectValue()
+			role := mocktest.Str(r.Input("roleRef", "name"))
+			subj := r.Input("subjects").ArrayValue()[0].ObjectValue()
 			if subj["name"].StringValue() != want[role] || subj["kind"].StringValue() != "Group" {
 				t.Errorf("%s binds %v to %s", r.Name, subj, role)
 			}
@@ -216,24 +191,24 @@ func TestDevStackUpdate(t *testing.T) {
 		if subj, _ := outs["rbacSubjects"].Value.(map[string]string); subj["user:admin@example.com"] != "cognito:admin@example.com" || subj["group:headlamp-admins"] != "cognito:headlamp-admins" {
 			t.Errorf("rbacSubjects %v", outs["rbacSubjects"].Value)
 		}
-		if str(get(idp.Inputs, "oidc", "groupsPrefix")) != "cognito:" || str(get(idp.Inputs, "oidc", "usernameClaim")) != "email" {
-			t.Errorf("EKS claims %v", get(idp.Inputs, "oidc"))
+		if mocktest.Str(idp.Input("oidc", "groupsPrefix")) != "cognito:" || mocktest.Str(idp.Input("oidc", "usernameClaim")) != "email" {
+			t.Errorf("EKS claims %v", idp.Input("oidc"))
 		}
 	})
 	t.Run("Headlamp: no cluster-admin for itself, one replica, known service name", func(t *testing.T) {
-		if get(chart.Inputs, "values", "clusterRoleBinding", "create").BoolValue() {
+		if chart.Input("values", "clusterRoleBinding", "create").BoolValue() {
 			t.Error("chart binds Headlamp's service account to cluster-admin")
 		}
-		if get(chart.Inputs, "values", "replicaCount").NumberValue() != 1 || str(get(chart.Inputs, "values", "fullnameOverride")) != "headlamp" {
+		if chart.Input("values", "replicaCount").NumberValue() != 1 || mocktest.Str(chart.Input("values", "fullnameOverride")) != "headlamp" {
 			t.Error("replicas or fullnameOverride")
 		}
-		if get(chart.Inputs, "values", "config", "oidc", "useAccessToken").BoolValue() {
+		if chart.Input("values", "config", "oidc", "useAccessToken").BoolValue() {
 			t.Error("access-token mode")
 		}
-		if str(get(chart.Inputs, "version")) != "0.45.0" || str(get(chart.Inputs, "repositoryOpts", "repo")) != "https://kubernetes-sigs.github.io/headlamp/" {
+		if mocktest.Str(chart.Input("version")) != "0.45.0" || mocktest.Str(chart.Input("repositoryOpts", "repo")) != "https://kubernetes-sigs.github.io/headlamp/" {
 			t.Errorf("chart %v", chart.Inputs)
 		}
-		if got, want := str(get(chart.Inputs, "values", "config", "oidc", "externalSecret", "name")), str(get(secret.Inputs, "metadata", "name")); got == "" || (want != "" && got != want) {
+		if got, want := mocktest.Str(chart.Input("values", "config", "oidc", "externalSecret", "name")), mocktest.Str(secret.Input("metadata", "name")); got == "" || (want != "" && got != want) {
 			t.Errorf("chart reads Secret %q", got)
 		}
 	})
@@ -246,14 +221,14 @@ func TestDevStackUpdate(t *testing.T) {
 		if res == nil || res.Props["upgradePolicy"] == nil {
 			t.Fatal("upgrade policy not set on the EKS cluster")
 		}
-		if b, _ := json.Marshal(plain(get(cl.Inputs, "createOidcProvider"))); string(b) != "false" {
+		if b, _ := json.Marshal(plain(cl.Input("createOidcProvider"))); string(b) != "false" {
 			t.Errorf("createOidcProvider %s", b)
 		}
-		if str(get(cl.Inputs, "version")) != "1.35" || !get(cl.Inputs, "skipDefaultNodeGroup").BoolValue() {
+		if mocktest.Str(cl.Input("version")) != "1.35" || !cl.Input("skipDefaultNodeGroup").BoolValue() {
 			t.Errorf("cluster inputs %v", cl.Inputs)
 		}
 		ng := one(t, m, "eks:index:ManagedNodeGroup")
-		if get(ng.Inputs, "scalingConfig", "desiredSize").NumberValue() != 1 || get(ng.Inputs, "instanceTypes").ArrayValue()[0].StringValue() != "t3.small" {
+		if ng.Input("scalingConfig", "desiredSize").NumberValue() != 1 || ng.Input("instanceTypes").ArrayValue()[0].StringValue() != "t3.small" {
 			t.Errorf("node group %v", ng.Inputs)
 		}
 		if !m.DependsOn(one(t, m, "aws:eks/addon:Addon"), ng.URN) {
@@ -262,15 +237,15 @@ func TestDevStackUpdate(t *testing.T) {
 	})
 	t.Run("Cognito: verified emails, protected pool, managed login v1", func(t *testing.T) {
 		u := one(t, m, "aws:cognito/user:User")
-		if str(get(u.Inputs, "attributes", "email_verified")) != "true" || str(get(u.Inputs, "attributes", "email")) != "admin@example.com" {
+		if mocktest.Str(u.Input("attributes", "email_verified")) != "true" || mocktest.Str(u.Input("attributes", "email")) != "admin@example.com" {
 			t.Errorf("user %v", u.Inputs)
 		}
 		pool := one(t, m, "aws:cognito/userPool:UserPool")
-		if !pool.RPC.GetProtect() || str(get(pool.Inputs, "deletionProtection")) != "ACTIVE" {
+		if !pool.RPC.GetProtect() || mocktest.Str(pool.Input("deletionProtection")) != "ACTIVE" {
 			t.Error("pool not protected")
 		}
 		d := one(t, m, "aws:cognito/userPoolDomain:UserPoolDomain")
-		if get(d.Inputs, "managedLoginVersion").NumberValue() != 1 || !strings.HasPrefix(str(get(d.Inputs, "domain")), "headlamp-eks-dev-") {
+		if d.Input("managedLoginVersion").NumberValue() != 1 || !strings.HasPrefix(mocktest.Str(d.Input("domain")), "headlamp-eks-dev-") {
 			t.Errorf("domain %v", d.Inputs)
 		}
 	})
@@ -308,7 +283,7 @@ func TestDevStackPreview(t *testing.T) {
 			t.Errorf("%s known before the resources exist: %v", k, outs[k].Value)
 		}
 	}
-	if prov := one(t, m, "pulumi:providers:kubernetes"); str(get(prov.Inputs, "kubeconfig")) != "" {
+	if prov := one(t, m, "pulumi:providers:kubernetes"); mocktest.Str(prov.Input("kubeconfig")) != "" {
 		t.Errorf("provider kubeconfig known at preview")
 	}
 	// What a reviewer must see at preview is known then: names, callback, port-forward command.
@@ -318,8 +293,8 @@ func TestDevStackPreview(t *testing.T) {
 		}
 	}
 	chart := one(t, m, "kubernetes:helm.sh/v4:Chart")
-	if str(get(chart.Inputs, "values", "config", "oidc", "callbackURL")) != "http://localhost:8000/oidc-callback" {
-		t.Errorf("chart values at preview %v", get(chart.Inputs, "values"))
+	if mocktest.Str(chart.Input("values", "config", "oidc", "callbackURL")) != "http://localhost:8000/oidc-callback" {
+		t.Errorf("chart values at preview %v", chart.Input("values"))
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
@@ -30,23 +29,6 @@ func await(t *testing.T, o pulumi.Output) internals.UnsafeAwaitOutputResult {
 		t.Fatal(err)
 	}
 	return r
-}
-
-func input(r *mocktest.Resource, keys ...string) resource.PropertyValue {
-	v := resource.NewProperty(r.Inputs)
-	for _, k := range keys {
-		for v.IsSecret() {
-			v = v.SecretValue().Element
-		}
-		if !v.IsObject() {
-			return resource.NewNullProperty()
-		}
-		v = v.ObjectValue()[resource.PropertyKey(k)]
-	}
-	for v.IsSecret() {
-		v = v.SecretValue().Element
-	}
-	return v
 }
 
 var claims = settings.Claims{UsernameClaim: "email", UsernamePrefix: "cognito:", GroupsClaim: "cognito:groups", GroupsPrefix: "cognito:", RequiredClaims: map[string]string{"token_use": "id"}}
@@ -78,13 +60,13 @@ func TestCognitoPool(t *testing.T) {
 		return nil
 	})
 	client := m.Find("aws:cognito/userPoolClient:UserPoolClient", "team")[0]
-	if !input(client, "generateSecret").BoolValue() || input(client, "allowedOauthFlows").ArrayValue()[0].StringValue() != "code" {
+	if !client.Input("generateSecret").BoolValue() || client.Input("allowedOauthFlows").ArrayValue()[0].StringValue() != "code" {
 		t.Errorf("client %v", client.Inputs)
 	}
-	if input(client, "tokenValidityUnits", "idToken").StringValue() != "minutes" || input(client, "idTokenValidity").NumberValue() != 60 {
+	if client.Input("tokenValidityUnits", "idToken").StringValue() != "minutes" || client.Input("idTokenValidity").NumberValue() != 60 {
 		t.Errorf("token validity %v", client.Inputs)
 	}
-	if d := m.Find("aws:cognito/userPoolDomain:UserPoolDomain", "team")[0]; input(d, "domain").StringValue() != "team-login" {
+	if d := m.Find("aws:cognito/userPoolDomain:UserPoolDomain", "team")[0]; d.Input("domain").StringValue() != "team-login" {
 		t.Errorf("configured domain prefix not used: %v", d.Inputs)
 	}
 	if len(m.Find("aws:cognito/userInGroup:UserInGroup", "")) != 1 {
@@ -129,7 +111,7 @@ func TestEksClusterSizesAndOrder(t *testing.T) {
 		return err
 	})
 	ng := m.Find("eks:index:ManagedNodeGroup", "k-nodes")[0]
-	if input(ng, "diskSize").NumberValue() != 40 || input(ng, "scalingConfig", "desiredSize").NumberValue() != 2 || input(ng, "scalingConfig", "maxSize").NumberValue() != 3 {
+	if ng.Input("diskSize").NumberValue() != 40 || ng.Input("scalingConfig", "desiredSize").NumberValue() != 2 || ng.Input("scalingConfig", "maxSize").NumberValue() != 3 {
 		t.Errorf("node group %v", ng.Inputs)
 	}
 	if len(m.Find("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "")) != 3 {
@@ -151,13 +133,13 @@ func TestOidcAssociationWithoutGroupsPrefix(t *testing.T) {
 		return err
 	})
 	idp := m.Find("aws:eks/identityProviderConfig:IdentityProviderConfig", "a")[0]
-	if v := input(idp, "oidc", "groupsPrefix"); !v.IsNull() {
+	if v := idp.Input("oidc", "groupsPrefix"); !v.IsNull() {
 		t.Errorf("groups prefix sent as %v; EKS would prefix groups with it", v)
 	}
-	if input(idp, "oidc", "usernamePrefix").StringValue() != "cognito:" || input(idp, "oidc", "requiredClaims", "token_use").StringValue() != "id" {
+	if idp.Input("oidc", "usernamePrefix").StringValue() != "cognito:" || idp.Input("oidc", "requiredClaims", "token_use").StringValue() != "id" {
 		t.Errorf("oidc %v", idp.Inputs)
 	}
-	if got := input(idp, "oidc", "identityProviderConfigName").StringValue(); got != ConfigName("https://i", "id", cl) || !strings.HasPrefix(got, "cognito-") {
+	if got := idp.Input("oidc", "identityProviderConfigName").StringValue(); got != ConfigName("https://i", "id", cl) || !strings.HasPrefix(got, "cognito-") {
 		t.Errorf("config name %q", got)
 	}
 	other := cl
@@ -196,7 +178,7 @@ func TestAccessSubjects(t *testing.T) {
 		if !strings.Contains(b.Provider, "pulumi:providers:kubernetes::k8s") {
 			t.Errorf("%s without the explicit provider: %q", b.Name, b.Provider)
 		}
-		if name := input(b, "metadata", "name").StringValue(); name != b.Name || strings.ContainsAny(name, "@_") {
+		if name := b.Input("metadata", "name").StringValue(); name != b.Name || strings.ContainsAny(name, "@_") {
 			t.Errorf("binding name %q", name)
 		}
 	}
@@ -223,11 +205,11 @@ func TestHeadlampLocalChartAndValues(t *testing.T) {
 		return nil
 	})
 	chart := m.Find("kubernetes:helm.sh/v4:Chart", "h")[0]
-	if !input(chart, "repositoryOpts").IsNull() || input(chart, "chart").StringValue() != "./testdata/chart" {
+	if !chart.Input("repositoryOpts").IsNull() || chart.Input("chart").StringValue() != "./testdata/chart" {
 		t.Errorf("local chart %v", chart.Inputs)
 	}
 	secret := m.Find("kubernetes:core/v1:Secret", "h-oidc")[0]
-	if input(secret, "stringData", "OIDC_SCOPES").StringValue() != "profile,email" || !input(secret, "immutable").BoolValue() {
+	if secret.Input("stringData", "OIDC_SCOPES").StringValue() != "profile,email" || !secret.Input("immutable").BoolValue() {
 		t.Errorf("secret %v", secret.Inputs)
 	}
 }

@@ -303,3 +303,47 @@ func (m *Mocks) Graph() ([]byte, error) {
 	}
 	return json.MarshalIndent(nodes, "", "  ")
 }
+
+// Input reads a nested input, e.g. r.Input("oidc", "issuerUrl"), looking through secrets; a
+// missing key gives a null value.
+func (r *Resource) Input(keys ...string) resource.PropertyValue {
+	v := resource.NewProperty(r.Inputs)
+	for _, k := range keys {
+		v = unsecret(v)
+		if !v.IsObject() {
+			return resource.NewNullProperty()
+		}
+		v = v.ObjectValue()[resource.PropertyKey(k)]
+	}
+	return unsecret(v)
+}
+
+// InputIsSecret reports whether the nested input, or anything on the way to it, is secret.
+func (r *Resource) InputIsSecret(keys ...string) bool {
+	v := resource.NewProperty(r.Inputs)
+	for _, k := range keys {
+		if v.IsSecret() {
+			return true
+		}
+		if !v.IsObject() {
+			return false
+		}
+		v = v.ObjectValue()[resource.PropertyKey(k)]
+	}
+	return v.ContainsSecrets()
+}
+
+// Str is the string in v, or "" when v holds no string.
+func Str(v resource.PropertyValue) string {
+	if v = unsecret(v); v.IsString() {
+		return v.StringValue()
+	}
+	return ""
+}
+
+func unsecret(v resource.PropertyValue) resource.PropertyValue {
+	for v.IsSecret() {
+		v = v.SecretValue().Element
+	}
+	return v
+}
