@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/headlamp-eks/headlamp-eks/bench/internal/graph"
+	"github.com/headlamp-eks/headlamp-eks/internal/depgraph"
 )
 
 // urn builds a URN the way the mock monitor does (a child of one component).
@@ -14,7 +15,7 @@ func urn(typ, name string) string {
 }
 
 func node(typ, name string, deps ...string) *graph.Node {
-	return &graph.Node{URN: urn(typ, name), Type: typ, Name: name, Custom: true, Dependencies: deps}
+	return &graph.Node{Node: depgraph.Node{URN: urn(typ, name), Type: typ, Name: name, Custom: true, Dependencies: deps}}
 }
 
 // stack is a small graph shaped like the program's: the association waits for every other

@@ -13,6 +13,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/headlamp-eks/headlamp-eks/internal/depgraph"
 )
 
 // Well-known values the mocked AWS resources answer with.
@@ -269,22 +271,13 @@ func redact(v resource.PropertyValue) interface{} {
 	}
 }
 
-// GraphNode is one resource of the dependency graph the engine would see.
-type GraphNode struct {
-	URN          string   `json:"urn"`
-	Type         string   `json:"type"`
-	Name         string   `json:"name"`
-	Parent       string   `json:"parent,omitempty"`
-	Custom       bool     `json:"custom"`
-	Dependencies []string `json:"dependencies"`
-}
-
 // Graph is every registration with all the URNs it waits for (dependsOn and property
 // dependencies), for tools that reason about ordering, such as the time-to-sign-in benchmark.
 func (m *Mocks) Graph() ([]byte, error) {
-	var nodes []GraphNode
+	var nodes []depgraph.Node
 	for _, r := range m.Resources() {
-		n := GraphNode{URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Custom: r.Custom, Dependencies: []string{}}
+		n := depgraph.Node{URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Custom: r.Custom, Dependencies: []string{},
+			Provider: providerURN(r.Provider), References: references(resource.NewProperty(r.Inputs))}
 		if r.RPC != nil {
 			seen := map[string]bool{}
 			deps := append([]string{}, r.RPC.GetDependencies()...)
@@ -346,4 +339,29 @@ func unsecret(v resource.PropertyValue) resource.PropertyValue {
 		v = v.SecretValue().Element
 	}
 	return v
+}
+
+// references lists the URNs of the resource references in v, sorted.
+func references(v resource.PropertyValue) []string {
+	var out []string
+	var walk func(resource.PropertyValue)
+	walk = func(v resource.PropertyValue) {
+		switch {
+		case v.IsResourceReference():
+			out = append(out, string(v.ResourceReferenceValue().URN))
+		case v.IsSecret():
+			walk(v.SecretValue().Element)
+		case v.IsObject():
+			for _, x := range v.ObjectValue() {
+				walk(x)
+			}
+		case v.IsArray():
+			for _, x := range v.ArrayValue() {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	sort.Strings(out)
+	return out
 }

@@ -9,20 +9,13 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/headlamp-eks/headlamp-eks/internal/depgraph"
 )
 
-// Node is one registration as the engine would see it.
+// Node is one registration as the engine would see it, with what Load works out about it.
 type Node struct {
-	URN          string   `json:"urn"`
-	Type         string   `json:"type"`
-	Name         string   `json:"name"`
-	Parent       string   `json:"parent,omitempty"`
-	Custom       bool     `json:"custom"`
-	Dependencies []string `json:"dependencies"`
-	// Provider is the URN of the explicit provider the resource uses, when the graph says.
-	Provider string `json:"provider,omitempty"`
-	// References are resources named by resource-reference inputs, when the graph says.
-	References []string `json:"references,omitempty"`
+	depgraph.Node
 
 	// Implied lists edges the graph did not carry and Load added, with the reason.
 	Implied []string `json:"-"`
