@@ -93,15 +93,7 @@ func (s stack) total() float64 {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: cost graph.json")
-		os.Exit(2)
-	}
-	g, err := graph.Load(os.Args[1])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	g := graph.LoadArg("cost")
 	ours, fit, err := oursFrom(settings.Defaults(), g, time.Now())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -225,15 +225,7 @@ func (s *schedule) path(urn string) []*graph.Node {
 var out io.Writer = os.Stdout
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: signin graph.json")
-		os.Exit(2)
-	}
-	g, err := graph.Load(os.Args[1])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	g := graph.LoadArg("signin")
 	if _, err := report(g); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -178,3 +178,18 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// LoadArg loads the graph named by a bench tool's only argument, or ends the process with a
+// usage line or the error: the tools' one shared start.
+func LoadArg(tool string) *Graph {
+	if len(os.Args) != 2 {
+		fmt.Fprintf(os.Stderr, "usage: %s graph.json\n", tool)
+		os.Exit(2)
+	}
+	g, err := Load(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	return g
+}
