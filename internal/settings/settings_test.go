@@ -103,7 +103,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"repo/name chart", func(in *Input) { in.HeadlampChart = "headlamp/headlamp" }, "headlampChart", "no repo/ prefix"},
 		{"missing local chart", func(in *Input) { in.HeadlampChart = "./no-such-chart" }, "headlampChart", "no Chart.yaml there"},
 		{"zero replicas", func(in *Input) { in.HeadlampReplicas = 0 }, "headlampReplicas", "with none nothing serves"},
-		{"misspelt instance size", func(in *Input) { in.NodeInstanceType = "t3.smal" }, "nodeInstanceType", "family.size"},
+		{"misspelled instance size", func(in *Input) { in.NodeInstanceType = "t3.smal" }, "nodeInstanceType", "family.size"},
 		{"upper-case instance type", func(in *Input) { in.NodeInstanceType = "T3.Small" }, "nodeInstanceType", "family.size"},
 		{"https on port 80", func(in *Input) { in.HeadlampURL = "https://headlamp.example.com:80" }, "headlampUrl", "without :80"},
 		{"YAML number 1.3 for 1.30", func(in *Input) { in.KubernetesVersion = "1.3" }, "kubernetesVersion", "quote it: \"1.30\""},
