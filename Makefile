@@ -9,22 +9,26 @@ export PULUMI_SKIP_UPDATE_CHECK := true
 ## up: deploy the stack (default dev) with `pulumi up` on the local file backend .pulumi-state/
 up:
 	scripts/tools.sh pulumi >/dev/null
-	go run -ldflags=-s -tags local . up -stack $(STACK)
+	go build -ldflags=-s -tags local -o bin/headlamp-eks-local .
+	bin/headlamp-eks-local up -stack $(STACK)
 
 ## preview: show what `make up` would change
 preview:
 	scripts/tools.sh pulumi >/dev/null
-	go run -ldflags=-s -tags local . preview -stack $(STACK)
+	go build -ldflags=-s -tags local -o bin/headlamp-eks-local .
+	bin/headlamp-eks-local preview -stack $(STACK)
 
 ## outputs: print the stack's outputs (SHOW_SECRETS=1 to include secrets)
 outputs:
 	scripts/tools.sh pulumi >/dev/null
-	go run -ldflags=-s -tags local . outputs -stack $(STACK) $(if $(SHOW_SECRETS),-show-secrets)
+	go build -ldflags=-s -tags local -o bin/headlamp-eks-local .
+	bin/headlamp-eks-local outputs -stack $(STACK) $(if $(SHOW_SECRETS),-show-secrets)
 
 ## destroy: delete everything the stack created (the user pool is protected: see README)
 destroy:
 	scripts/tools.sh pulumi >/dev/null
-	go run -ldflags=-s -tags local . destroy -stack $(STACK)
+	go build -ldflags=-s -tags local -o bin/headlamp-eks-local .
+	bin/headlamp-eks-local destroy -stack $(STACK)
 
 ## test: every check CI runs (unit tests, lint, then the loopback rehearsal; tools built on first use)
 test:

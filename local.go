@@ -39,7 +39,7 @@ func local(args []string) int {
 	state := fs.String("state", ".pulumi-state", "directory of the local file backend")
 	showSecrets := fs.Bool("show-secrets", false, "outputs: print secret outputs too")
 	if len(args) == 0 || fs.Parse(args[1:]) != nil {
-		fmt.Fprintln(os.Stderr, "usage: go run -tags local . up|preview|destroy|outputs [-stack dev] [-state .pulumi-state] [-show-secrets]")
+		fmt.Fprintln(os.Stderr, "usage: headlamp-eks up|preview|destroy|outputs [-stack dev] [-state .pulumi-state] [-show-secrets] (built with -tags local)")
 		return 2
 	}
 	if err := checkStackFile(args[0], *stackName); err != nil {
@@ -117,8 +117,17 @@ func localRun(ctx context.Context, command, stackName, state string, showSecrets
 	if err != nil {
 		return err
 	}
-	stack, err := auto.UpsertStackInlineSource(ctx, stackName, "headlamp-eks", run,
-		auto.WorkDir(cwd), auto.EnvVars(env))
+	opts := []auto.LocalWorkspaceOption{auto.WorkDir(cwd), auto.EnvVars(env)}
+	var stack auto.Stack
+	if command == "up" || command == "preview" {
+		stack, err = auto.UpsertStackInlineSource(ctx, stackName, "headlamp-eks", run, opts...)
+	} else {
+		// Reading outputs or destroying must not create a stack (or write its salt) by accident.
+		stack, err = auto.SelectStackInlineSource(ctx, stackName, "headlamp-eks", run, opts...)
+		if auto.IsSelectStack404Error(err) {
+			return fmt.Errorf("stack %s has never been deployed from here (state in %s): run `make up STACK=%s` first", stackName, dir, stackName)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("selecting stack %s: %w", stackName, err)
 	}
@@ -132,6 +141,9 @@ func localRun(ctx context.Context, command, stackName, state string, showSecrets
 	case "outputs":
 		var outs auto.OutputMap
 		if outs, err = stack.Outputs(ctx); err == nil {
+			if len(outs) == 0 {
+				return fmt.Errorf("stack %s has no outputs yet: run `make up STACK=%s` (outputs appear when it completes)", stackName, stackName)
+			}
 			printOutputs(outs, showSecrets)
 		}
 	default:
