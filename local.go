@@ -101,7 +101,7 @@ func localRun(ctx context.Context, command, stackName, state string, showSecrets
 	if os.Getenv("PULUMI_CONFIG_PASSPHRASE") == "" && os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") == "" {
 		// A local stack needs a passphrase for its secrets; make one once, kept beside the state.
 		file := filepath.Join(dir, "passphrase")
-		if _, err := os.Stat(file); os.IsNotExist(err) {
+		if _, err := os.Stat(file); os.IsNotExist(err) && (command == "up" || command == "preview") {
 			b := make([]byte, 24)
 			if _, err := rand.Read(b); err != nil {
 				return err
