@@ -34,3 +34,5 @@ if [[ $what == all || $what == rehearsal ]]; then
 	step "loopback rehearsal: real Pulumi engine, kube-apiserver, Cognito-shaped tokens"
 	go test -count=1 -tags rehearsal -timeout 30m -v ./tests/rehearsal/
 fi
+
+step "done: ${what} checks passed"
