@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/headlamp-eks/headlamp-eks/bench/internal/footnotes"
 	"github.com/headlamp-eks/headlamp-eks/bench/internal/graph"
 	"github.com/headlamp-eks/headlamp-eks/internal/settings"
 )
@@ -103,22 +104,13 @@ func main() {
 
 	fmt.Println("## Monthly cost, us-east-1, on-demand, 730 h/month (usage-based charges such as data transfer,")
 	fmt.Println("## NAT data processing and CloudWatch are not counted)")
-	var refs []string
-	ref := func(url string) string {
-		for i, r := range refs {
-			if r == url {
-				return fmt.Sprintf("[%d]", i+1)
-			}
-		}
-		refs = append(refs, url)
-		return fmt.Sprintf("[%d]", len(refs))
-	}
+	var refs footnotes.List
 	for _, s := range stacks {
 		fmt.Printf("\n### %s  (%s)\n", s.name, s.src)
 		fmt.Printf("%-50s %6s %14s %10s  %s\n", "item", "qty", "unit price", "$/month", "price source, note")
 		for _, l := range s.lines {
 			p := prices[l.price]
-			fmt.Printf("%-50s %6g %14s %10.2f  %s %s\n", l.item, l.qty, fmt.Sprintf("$%g/%s", p.usd, p.unit), l.monthly(), ref(p.src), l.note)
+			fmt.Printf("%-50s %6g %14s %10.2f  %s %s\n", l.item, l.qty, fmt.Sprintf("$%g/%s", p.usd, p.unit), l.monthly(), refs.Ref(p.src), l.note)
 		}
 		fmt.Printf("%-50s %6s %14s %10.2f\n", "total", "", "", s.total())
 	}
@@ -139,7 +131,7 @@ func main() {
 
 	fmt.Println("price sources (us-east-1; checked December 2026 against the dated copies named below —")
 	fmt.Println("this machine cannot open aws.amazon.com, so re-check the live pages before quoting):")
-	for i, r := range refs {
+	for i, r := range refs.URLs {
 		fmt.Printf("[%d] %s\n", i+1, r)
 		for _, k := range sortedKeys() {
 			if prices[k].src == r {

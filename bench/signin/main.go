@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/headlamp-eks/headlamp-eks/bench/internal/footnotes"
 	"github.com/headlamp-eks/headlamp-eks/bench/internal/graph"
 )
 
@@ -263,16 +264,7 @@ func report(g *graph.Graph) (string, error) {
 			counts[s]++
 		}
 	}
-	var refs []string
-	ref := func(url string) string {
-		for i, r := range refs {
-			if r == url {
-				return fmt.Sprintf("[%d]", i+1)
-			}
-		}
-		refs = append(refs, url)
-		return fmt.Sprintf("[%d]", len(refs))
-	}
+	var refs footnotes.List
 	for i := range steps {
 		s := &steps[i]
 		if counts[s] == 0 || s.max == 0 {
@@ -280,12 +272,12 @@ func report(g *graph.Graph) (string, error) {
 		}
 		var src []string
 		for _, u := range s.sources {
-			src = append(src, ref(u))
+			src = append(src, refs.Ref(u))
 		}
 		fmt.Fprintf(out, "%-48s %5d %7.2f %7.2f %7.2f  %s %s\n", s.label, counts[s], s.min, s.typ, s.max, strings.Join(src, ""), s.note)
 	}
 	fmt.Fprintln(out)
-	for i, r := range refs {
+	for i, r := range refs.URLs {
 		fmt.Fprintf(out, "[%d] %s\n", i+1, r)
 	}
 	if len(unknown) > 0 {
