@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,7 +100,7 @@ func TestDevStackUpdate(t *testing.T) {
 		if !secret.InputIsSecret("stringData", "OIDC_CLIENT_SECRET") || mocktest.Str(secret.Input("stringData", "OIDC_CLIENT_SECRET")) != mocktest.ClientSecret {
 			t.Errorf("Secret's client secret is not a Pulumi secret: %v", secret.Input("stringData"))
 		}
-		if !contains(secret.RPC.GetAdditionalSecretOutputs(), "stringData") || !contains(client.RPC.GetAdditionalSecretOutputs(), "clientSecret") {
+		if !slices.Contains(secret.RPC.GetAdditionalSecretOutputs(), "stringData") || !slices.Contains(client.RPC.GetAdditionalSecretOutputs(), "clientSecret") {
 			t.Errorf("client secret not marked secret in state")
 		}
 		for _, r := range m.Resources() {
@@ -167,7 +168,7 @@ func TestDevStackUpdate(t *testing.T) {
 			allowed = append(allowed, v.StringValue())
 		}
 		for _, sc := range strings.Split(mocktest.Str(secret.Input("stringData", "OIDC_SCOPES")), ",") {
-			if !contains(allowed, sc) {
+			if !slices.Contains(allowed, sc) {
 				t.Errorf("Headlamp asks for %q, client allows %v", sc, allowed)
 			}
 		}
@@ -368,15 +369,6 @@ func firstDiff(a, b []byte) string {
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
 
 // plain turns a property value into JSON data, keeping secrets' contents (to search for leaks).
 func plain(v resource.PropertyValue) interface{} {

@@ -2,6 +2,7 @@ package settings
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -82,10 +83,10 @@ func ScopeForClaim(claim string) string {
 
 // validate reports every problem with the claim settings, naming the config keys they came from.
 func (c Claims) validate(p *problems, scopes []string) {
-	if !contains(usernameClaims, c.UsernameClaim) {
+	if !slices.Contains(usernameClaims, c.UsernameClaim) {
 		p.add("usernameClaim", c.UsernameClaim,
 			"use one of "+strings.Join(usernameClaims, ", ")+" (email is the one RBAC bindings by email expect)")
-	} else if s := ScopeForClaim(c.UsernameClaim); s != "" && !contains(scopes, s) {
+	} else if s := ScopeForClaim(c.UsernameClaim); s != "" && !slices.Contains(scopes, s) {
 		p.add("cognitoScopes", strings.Join(scopes, ","),
 			fmt.Sprintf("add %q: the username claim %q is only in the ID token when that scope is granted", s, c.UsernameClaim))
 	}

@@ -62,12 +62,3 @@ func (p *problems) err() error {
 	}
 	return &Error{Problems: p.list}
 }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -337,7 +338,7 @@ func validateURL(p *problems, raw string) (base, callback, logout string, port i
 func validateScopes(p *problems, scopes []string) (client, headlamp []string) {
 	seen := map[string]bool{}
 	for _, sc := range scopes {
-		if !contains(allowedScopes, sc) {
+		if !slices.Contains(allowedScopes, sc) {
 			p.add("cognitoScopes", strings.Join(scopes, ","), fmt.Sprintf("remove %q: allowed scopes are %s", sc, strings.Join(allowedScopes, ", ")))
 			continue
 		}
@@ -557,7 +558,7 @@ func (s Settings) Warnings() []string {
 	var out []string
 	for _, u := range s.Users {
 		_, domain, _ := strings.Cut(u.Email, "@")
-		if contains(exampleDomains, domain) || strings.HasSuffix(domain, ".example") || strings.HasSuffix(domain, ".test") || strings.HasSuffix(domain, ".invalid") {
+		if slices.Contains(exampleDomains, domain) || strings.HasSuffix(domain, ".example") || strings.HasSuffix(domain, ".test") || strings.HasSuffix(domain, ".invalid") {
 			out = append(out, fmt.Sprintf("%s is at a reserved example domain: nobody will receive its temporary password; put your own address in %s:%s",
 				u.Email, Namespace, map[bool]string{true: "adminEmails", false: "viewerEmails"}[u.Group == s.AdminGroup]))
 		}

@@ -2,6 +2,7 @@ package settings
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -167,7 +168,7 @@ func TestExtendedSupportWhenAllowed(t *testing.T) {
 
 func TestDefaultVersionIsInStandardSupport(t *testing.T) {
 	std := StandardVersions(today)
-	if !contains(std, Defaults().KubernetesVersion) {
+	if !slices.Contains(std, Defaults().KubernetesVersion) {
 		t.Fatalf("default %s not in standard support %v", Defaults().KubernetesVersion, std)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -101,7 +102,7 @@ func (g *Graph) complete() {
 		hasRefs = hasRefs || len(n.References) > 0
 	}
 	add := func(n *Node, urn, why string) {
-		if urn == "" || urn == n.URN || contains(n.Dependencies, urn) {
+		if urn == "" || urn == n.URN || slices.Contains(n.Dependencies, urn) {
 			return
 		}
 		n.Dependencies = append(n.Dependencies, urn)
@@ -168,15 +169,6 @@ func providerURN(ref string) string {
 		return ref[:strings.LastIndex(ref, "::")]
 	}
 	return ref
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // LoadArg loads the graph named by a bench tool's only argument, or ends the process with a
